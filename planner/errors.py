@@ -1,0 +1,48 @@
+"""Typed errors that name where bad input is, so a user can fix it without a stack trace."""
+
+from __future__ import annotations
+
+
+class PlannerError(Exception):
+    """Base of every error the product reports to a user as a plain message."""
+
+
+class InputError(PlannerError):
+    """Bad input: names the source (file or record), the row, and the field.
+
+    `row` counts data rows from 1 as a spreadsheet user sees them after the header (header = row 1,
+    so the first data row is row 2), or None when the input is not tabular.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, row: int | None = None,
+                 field: str | None = None) -> None:
+        self.message = message
+        self.source = source
+        self.row = row
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class InputErrors(PlannerError):
+    """Several bad rows at once, so an import can report all of them and write nothing."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = list(errors)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class NetworkError(PlannerError):
+    """A road network cannot be read, downloaded or used (unreachable point, empty file...)."""
