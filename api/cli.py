@@ -13,9 +13,19 @@ from planner.errors import PlannerError
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
                   help="Plan mobile care units and home visits over real roads.")
 err = Console(stderr=True)
+_registered = False
+
+
+@app.callback()
+def _root() -> None:
+    """Plan mobile care units and home visits over real roads."""
 
 
 def _register() -> None:
+    global _registered
+    if _registered:
+        return
+    _registered = True
     from api.commands import demo, network
 
     network.register(app)

