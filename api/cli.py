@@ -13,7 +13,11 @@ from planner.errors import PlannerError
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
                   help="Plan mobile care units and home visits over real roads.")
 err = Console(stderr=True)
+plan_app = typer.Typer(no_args_is_help=True, help="Plan home-visit rounds or unit rotations from files.")
 _registered = False
+
+# One module per group of commands; each has register(app) and may add to plan_app.
+COMMAND_MODULES = ("demo", "network", "check")
 
 
 @app.callback()
@@ -26,10 +30,11 @@ def _register() -> None:
     if _registered:
         return
     _registered = True
-    from api.commands import demo, network
+    import importlib
 
-    network.register(app)
-    demo.register(app)
+    app.add_typer(plan_app, name="plan")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"api.commands.{name}").register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

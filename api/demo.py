@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -38,6 +38,7 @@ class DemoContext:
     network: object | None
     network_label: str
     console: Console
+    views: dict = field(default_factory=dict)  # plan kind -> PlanView, filled by plan steps for outputs
 
 
 def find_demo_network(explicit: Path | None) -> Path | None:
@@ -101,9 +102,15 @@ def run_demo(out: Path, *, network: Path | None = None, steps: list[Callable[[De
     return ctx
 
 
+# Modules under api/demo_steps/, in order; each has run(ctx: DemoContext) -> None.
+DEMO_STEPS = ()
+
+
 def default_steps() -> list[Callable[[DemoContext], None]]:
-    """The plan and output steps, in order (each planner adds its own)."""
-    return []
+    """The plan and output steps, in order: plans first, then the outputs built from ctx.views."""
+    import importlib
+
+    return [importlib.import_module(f"api.demo_steps.{name}").run for name in DEMO_STEPS]
 
 
 def write_territory(ctx: DemoContext) -> None:

@@ -1,0 +1,48 @@
+"""`planner check PROBLEM SOLUTION`: re-verify a solution, whatever planner made it."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from planner.errors import InputError
+
+# JSON "kind" of a problem file -> module with check_files(problem_path, solution_path) -> list[str]
+CHECKERS = {"home_visits": "planner.home_visits.check", "rotation": "planner.rotations.check"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+
+
+def problem_kind(path: Path) -> str:
+    """The `kind` field of a problem JSON file, with a clear error when it is missing or unknown."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in CHECKERS:
+        raise InputError(f"unknown problem kind {kind!r}; expected one of {sorted(CHECKERS)}",
+                         source=str(path), field="kind")
+    return kind
+
+
+def check(problem: Path = typer.Argument(..., help="Problem JSON file"),
+          solution: Path = typer.Argument(..., help="Solution JSON file")) -> None:
+    """List every rule the solution breaks; exit code 1 if any."""
+    console = Console()
+    checker = importlib.import_module(CHECKERS[problem_kind(problem)])
+    violations = checker.check_files(problem, solution)
+    if violations:
+        for v in violations:
+            console.print(f"[red]✗[/] {v}", highlight=False)
+        console.print(f"[bold red]{len(violations)} violation(s)[/]")
+        raise typer.Exit(1)
+    console.print("[green]✓ Solution conforme : aucune règle enfreinte.[/]")
