@@ -1,0 +1,147 @@
+"""Read the raw road data (node positions, `highway` ways with their tags) from OSM files.
+
+OSM XML (`.osm`, `.osm.gz`, `.osm.bz2`) is read with the standard library's streaming parser, so no
+extra dependency is needed; `.osm.pbf` needs pyosmium (`pip install osmium`). Both give the same
+`RawOsm`, which `maps.network` turns into a routable graph.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from planner.errors import InputError
+
+# Tags a road keeps; everything else is dropped while reading.
+KEPT_TAGS = ("highway", "name", "ref", "oneway", "junction", "maxspeed", "access", "motor_vehicle",
+             "motorcar", "area")
+
+
+@dataclass
+class RawWay:
+    id: int
+    refs: list[int]
+    tags: dict[str, str]
+
+
+@dataclass
+class RawOsm:
+    """Every node position of the file, and the ways that carry a `highway` tag."""
+
+    node_ids: np.ndarray  # int64, sorted
+    lat: np.ndarray
+    lon: np.ndarray
+    ways: list[RawWay]
+
+
+def osm_format(path: Path) -> str:
+    """'xml', 'pbf' or 'graphml' from the file name."""
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        return "pbf"
+    if name.endswith(".graphml"):
+        return "graphml"
+    return "xml"
+
+
+def _open_xml(path: Path):
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if name.endswith(".bz2"):
+        return bz2.open(path, "rb")
+    return path.open("rb")
+
+
+def read_osm_xml(path: Path) -> RawOsm:
+    """Nodes and highway ways of an OSM XML file; InputError naming the file if it is not OSM XML."""
+    ids: list[int] = []
+    lats: list[float] = []
+    lons: list[float] = []
+    ways: list[RawWay] = []
+    refs: list[int] = []
+    tags: dict[str, str] = {}
+    root_seen = False
+    try:
+        with _open_xml(path) as fh:
+            context = ET.iterparse(fh, events=("start", "end"))
+            for event, elem in context:
+                tag = elem.tag
+                if event == "start":
+                    if not root_seen:
+                        root_seen = True
+                        if tag != "osm":
+                            raise InputError(f"not an OpenStreetMap XML file (root element <{tag}>, "
+                                             "expected <osm>)", source=str(path))
+                    if tag == "way":
+                        refs, tags = [], {}
+                    continue
+                if tag == "node":
+                    a = elem.attrib
+                    ids.append(int(a["id"]))
+                    lats.append(float(a["lat"]))
+                    lons.append(float(a["lon"]))
+                    elem.clear()
+                elif tag == "nd":
+                    refs.append(int(elem.attrib["ref"]))
+                elif tag == "tag":
+                    k = elem.attrib.get("k")
+                    if k in KEPT_TAGS:
+                        tags[k] = elem.attrib.get("v", "")
+                elif tag == "way":
+                    if "highway" in tags and len(refs) >= 2:
+                        ways.append(RawWay(int(elem.attrib["id"]), refs, tags))
+                    elem.clear()
+                elif tag == "relation":
+                    elem.clear()
+    except InputError:
+        raise
+    except ET.ParseError as exc:
+        if not root_seen:
+            raise InputError("empty file or not an OpenStreetMap XML file", source=str(path)) from None
+        raise InputError(f"malformed OpenStreetMap XML ({exc})", source=str(path)) from None
+    except (KeyError, ValueError) as exc:
+        raise InputError(f"malformed OpenStreetMap element ({exc!r})", source=str(path)) from None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read file ({exc})", source=str(path)) from None
+    if not root_seen:
+        raise InputError("empty file or not an OpenStreetMap XML file", source=str(path))
+    return _raw(ids, lats, lons, ways)
+
+
+def read_osm_pbf(path: Path) -> RawOsm:
+    """Nodes and highway ways of an `.osm.pbf` file, read with pyosmium."""
+    try:
+        import osmium
+    except ImportError:
+        raise InputError("reading .osm.pbf needs pyosmium: run `pip install osmium`, or convert the file "
+                         "to OSM XML first (`osmium cat FILE.osm.pbf -o FILE.osm`)", source=str(path)) from None
+    ids: list[int] = []
+    lats: list[float] = []
+    lons: list[float] = []
+    ways: list[RawWay] = []
+    try:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY):
+            if obj.is_node():
+                if obj.location.valid():
+                    ids.append(obj.id)
+                    lats.append(obj.location.lat)
+                    lons.append(obj.location.lon)
+            elif obj.is_way():
+                if "highway" in obj.tags and len(obj.nodes) >= 2:
+                    tags = {k: obj.tags[k] for k in KEPT_TAGS if k in obj.tags}
+                    ways.append(RawWay(obj.id, [n.ref for n in obj.nodes], tags))
+    except RuntimeError as exc:
+        raise InputError(f"not a readable OpenStreetMap PBF file ({exc})", source=str(path)) from None
+    return _raw(ids, lats, lons, ways)
+
+
+def _raw(ids, lats, lons, ways) -> RawOsm:
+    node_ids = np.asarray(ids, dtype=np.int64)
+    order = np.argsort(node_ids, kind="stable")
+    return RawOsm(node_ids[order], np.asarray(lats, dtype=float)[order], np.asarray(lons, dtype=float)[order], ways)
