@@ -1,0 +1,192 @@
+"""The routing core on tiny hand-checkable problems; every solution goes through check_routing."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from planner.errors import InputError
+from planner.routing import (Break, Route, RoutingProblem, RoutingSolution, Stop, Vehicle, Visit,
+                             check_routing, objective_value)
+from planner.routing_ortools import solve_routing
+
+H = 3600
+
+
+def line_problem(n: int = 6, **kw) -> RoutingProblem:
+    """Depot at 0 and n places on a line, 10 minutes apart; two vehicles working 8:00-18:00."""
+    xs = np.arange(n + 1)
+    seconds = np.abs(xs[:, None] - xs[None, :]) * 600
+    metres = np.abs(xs[:, None] - xs[None, :]) * 8000
+    vehicles = (Vehicle("a", 0, 0, 8 * H, 18 * H), Vehicle("b", 0, 0, 8 * H, 18 * H))
+    stops = tuple(Stop(f"s{i}", i, service_s=1800) for i in range(1, n + 1))
+    return RoutingProblem(seconds, metres, kw.pop("vehicles", vehicles), kw.pop("stops", stops), **kw)
+
+
+def solve(problem, **kw):
+    kw.setdefault("time_limit_s", 1)
+    solution = solve_routing(problem, **kw)
+    assert solution.found
+    assert check_routing(problem, solution) == []
+    return solution
+
+
+def visits(solution):
+    return {x.stop_id: x for r in solution.routes for x in r.visits}
+
+
+def test_all_stops_served_and_objective_recomputed():
+    p = line_problem()
+    s = solve(p)
+    assert s.dropped == ()
+    assert set(visits(s)) == {f"s{i}" for i in range(1, 7)}
+    assert s.objective == objective_value(p, s)
+    # One round trip to the far end is the cheapest: 2 x 6 legs of 600 s.
+    assert s.objective == 7200
+
+
+def test_distance_objective_uses_metres():
+    p = line_problem(objective="distance")
+    s = solve(p)
+    assert s.objective == 2 * 6 * 8000
+    assert sum(r.travel_m for r in s.routes) == 2 * 6 * 8000
+
+
+def test_windows_respected_including_multiple_windows():
+    stops = list(line_problem().stops)
+    stops[0] = replace(stops[0], windows=((14 * H, 15 * H),))
+    stops[5] = replace(stops[5], windows=((8 * H, 8 * H + 10), (16 * H, 16 * H + 600)))
+    p = line_problem(stops=tuple(stops))
+    v = visits(solve(p))
+    assert 14 * H <= v["s1"].start_s <= 15 * H
+    # s6 is an hour's drive from the depot: the 8:00 window is out of reach, only the 16:00 one is left.
+    assert 16 * H <= v["s6"].start_s <= 16 * H + 600
+
+
+def test_break_is_placed_and_does_not_overlap_visits():
+    lunch = Break(12 * H, 13 * H, 3600)
+    vehicles = (Vehicle("a", 0, 0, 8 * H, 18 * H, breaks=(lunch,)),)
+    stops = tuple(Stop(f"s{i}", i, service_s=3600, windows=((11 * H, 14 * H),)) for i in (1, 2))
+    p = line_problem(vehicles=vehicles, stops=stops)
+    s = solve(p)
+    (route,) = s.routes
+    (bs, be), = route.breaks
+    assert 12 * H <= bs <= 13 * H and be - bs == 3600
+    for x in route.visits:
+        assert be <= x.start_s or x.end_s <= bs
+
+
+def test_max_stops_spreads_the_work():
+    vehicles = tuple(Vehicle(k, 0, 0, 8 * H, 18 * H, max_stops=3) for k in "ab")
+    s = solve(line_problem(vehicles=vehicles))
+    assert sorted(len(r.visits) for r in s.routes) == [3, 3]
+
+
+def test_max_drive_and_capacity():
+    vehicles = tuple(Vehicle(k, 0, 0, 8 * H, 18 * H, max_drive_s=7200) for k in "ab")
+    stops = tuple(replace(x, demand=1) for x in line_problem().stops)
+    p = line_problem(vehicles=vehicles, stops=stops, capacities=(4, 4))
+    s = solve(p)
+    # Capacity 4 forces both vehicles out; the one reaching s6 (an hour away) drives exactly its limit.
+    assert len(s.routes) == 2
+    for r in s.routes:
+        assert r.travel_s <= 7200 and len(r.visits) <= 4
+
+
+def test_allowed_vehicles():
+    stops = tuple(replace(x, allowed_vehicles=("b",)) if x.node % 2 else x for x in line_problem().stops)
+    s = solve(line_problem(stops=stops))
+    for x in visits(s).values():
+        if int(x.stop_id[1:]) % 2:
+            assert x.vehicle_id == "b"
+
+
+def test_optional_stops_dropped_when_infeasible():
+    stops = list(line_problem().stops)
+    # Window before any vehicle can get there: must be dropped; the other optional one is cheap to keep.
+    stops[5] = replace(stops[5], windows=((0, 60),), penalty=1000)
+    stops[2] = replace(stops[2], penalty=100_000)
+    p = line_problem(stops=tuple(stops))
+    s = solve(p)
+    assert s.dropped == ("s6",)
+    assert "s3" in visits(s)
+
+
+def test_mandatory_infeasible_stop_gives_no_solution():
+    stops = list(line_problem().stops)
+    stops[5] = replace(stops[5], windows=((0, 60),))
+    s = solve_routing(line_problem(stops=tuple(stops)), time_limit_s=1)
+    assert s.status == "no_solution" and not s.found
+
+
+def _random_problem(seed: int = 3) -> RoutingProblem:
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 20_000, size=(31, 2))
+    metres = np.rint(np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))).astype(int)
+    seconds = metres * 3 // 50  # 60 km/h
+    vehicles = tuple(Vehicle(f"v{k}", 0, 0, 8 * H, 17 * H, max_stops=9,
+                             breaks=(Break(12 * H, 13 * H, 1800),)) for k in range(4))
+    stops = tuple(Stop(f"s{i}", i, service_s=1200,
+                       windows=((8 * H, 12 * H),) if i % 3 == 0 else (),
+                       penalty=None if i % 5 else 20_000) for i in range(1, 31))
+    return RoutingProblem(seconds, metres, vehicles, stops)
+
+
+def test_deterministic_for_a_seed():
+    p = _random_problem()
+
+    def routes(s):
+        return [(r.vehicle_id, [x.stop_id for x in r.visits]) for r in s.routes]
+
+    a = solve(p, seed=1, solution_limit=60, time_limit_s=20)
+    b = solve(p, seed=1, solution_limit=60, time_limit_s=20)
+    assert routes(a) == routes(b) and a.objective == b.objective
+
+
+def test_initial_solution_and_progress():
+    p = _random_problem()
+    seen = []
+    first = solve(p, time_limit_s=1, progress=lambda obj, t: seen.append(obj))
+    assert seen and seen == sorted(seen, reverse=True) and seen[-1] == first.objective
+    again = solve(p, time_limit_s=1, initial=first)
+    assert again.objective <= first.objective
+
+
+def test_check_routing_catches_tampering():
+    p = line_problem()
+    s = solve(p)
+    route = s.routes[0]
+    x = route.visits[0]
+    early = replace(x, start_s=x.start_s - 5000, arrival_s=x.start_s - 5000, end_s=x.end_s - 5000)
+    bad = replace(s, routes=(replace(route, visits=(early,) + route.visits[1:]),) + s.routes[1:])
+    assert any("arrival" in e for e in check_routing(p, bad))
+    short = replace(x, travel_s=x.travel_s - 1)
+    bad = replace(s, routes=(replace(route, visits=(short,) + route.visits[1:]),) + s.routes[1:])
+    assert any("matrix says" in e for e in check_routing(p, bad))
+    lost = replace(s, routes=(replace(route, visits=route.visits[1:]),) + s.routes[1:])
+    assert any("neither visited nor" in e for e in check_routing(p, lost))
+    dropped = replace(lost, dropped=(x.stop_id,))
+    assert any("mandatory" in e for e in check_routing(p, dropped))
+    stops = tuple(replace(st, allowed_vehicles=("zz",)) if st.id == x.stop_id else st for st in p.stops)
+    with pytest.raises(InputError):
+        line_problem(stops=stops)
+
+
+def test_check_routing_catches_break_violation():
+    lunch = Break(12 * H, 13 * H, 3600)
+    vehicles = (Vehicle("a", 0, 0, 8 * H, 18 * H, breaks=(lunch,)),)
+    stops = (Stop("s1", 1, service_s=3600, windows=((11 * H, 14 * H),)),)
+    p = line_problem(vehicles=vehicles, stops=stops)
+    x = Visit("s1", "a", 12 * H, 12 * H, 13 * H, 600, 8000)
+    route = Route("a", (x,), 12 * H - 600, 13 * H + 600, 1200, 16000, ((12 * H + 1800, 13 * H + 1800),))
+    errors = check_routing(p, RoutingSolution((route,), (), 0, "feasible", 0.0))
+    assert any("overlaps the service" in e for e in errors)
+
+
+def test_stop_no_vehicle_may_serve():
+    stops = list(line_problem().stops)
+    stops[0] = replace(stops[0], allowed_vehicles=(), penalty=10)
+    s = solve(line_problem(stops=tuple(stops)))
+    assert s.dropped == ("s1",)
+    stops[0] = replace(stops[0], penalty=None)
+    assert solve_routing(line_problem(stops=tuple(stops)), time_limit_s=1).status == "no_solution"
