@@ -1,0 +1,54 @@
+"""Which communes each premises serves: those whose town hall is within `reach_min` minutes by road.
+
+Inhabitants travel from their town hall (id "mairie:<insee>") to the premises, so the time read is
+town hall -> premises in the TravelMatrix. Also checks the matrix covers every place the plan needs.
+"""
+
+from __future__ import annotations
+
+from planner.errors import InputError
+from planner.rotations.model import RotationProblem
+from planner.travel import UNREACHABLE, TravelMatrix
+
+
+def required_places(problem: RotationProblem) -> list[tuple[str, str, str]]:
+    """(place id, record, field) for every place the matrix must hold."""
+    out = []
+    for u in problem.units:
+        out.append((u.base_id, f"unit {u.id}", "base"))
+        out += [(lg.id, f"unit {u.id}", "lodging") for lg in u.lodging]
+    out += [(p.id, f"premises {p.id}", "id") for p in problem.usable_premises()]
+    out += [(c.place_id, f"commune {c.insee}", "insee") for c in problem.communes]
+    return out
+
+
+def check_matrix(problem: RotationProblem, matrix: TravelMatrix, *, source: str = "matrix") -> None:
+    """Every place is in the matrix and every usable premises can be reached from some unit base."""
+    known = set(matrix.ids)
+    for place, record, field in required_places(problem):
+        if place not in known:
+            raise InputError(f"{record}: place '{place}' is not in the travel matrix", source=source, field=field)
+    bases = {u.base_id for u in problem.units}
+    for p in problem.usable_premises():
+        if all(matrix.time_s(b, p.id) >= UNREACHABLE or matrix.time_s(p.id, b) >= UNREACHABLE for b in bases):
+            raise InputError(f"premises {p.id} ({p.name}) cannot be reached by road from any unit base",
+                             source=source, field="location")
+
+
+def reach_map(problem: RotationProblem, matrix: TravelMatrix) -> dict[str, tuple[str, ...]]:
+    """premises id -> INSEE codes of the communes it serves (town hall within reach), nearest first."""
+    limit = problem.reach_min * 60
+    out = {}
+    for p in problem.usable_premises():
+        times = [(matrix.time_s(c.place_id, p.id), c.insee) for c in problem.communes]
+        out[p.id] = tuple(insee for t, insee in sorted(times) if t <= limit)
+    return out
+
+
+def communes_reach(problem: RotationProblem, matrix: TravelMatrix) -> dict[str, tuple[str, ...]]:
+    """INSEE -> premises ids within reach (inverse of reach_map)."""
+    out: dict[str, list[str]] = {c.insee: [] for c in problem.communes}
+    for pid, insees in reach_map(problem, matrix).items():
+        for i in insees:
+            out[i].append(pid)
+    return {k: tuple(v) for k, v in out.items()}

@@ -1,0 +1,297 @@
+"""CP-SAT model of a rotation: which premises each unit consults at on each half-day, and where it sleeps.
+
+Variables: x[u,d,h,p] (unit u holds a session at premises p on day d, half-day h), nights n[u,d,l] for
+units allowed to sleep away, integer flows f[p,c,k] (consultations of discipline k at premises p given
+to commune c, within reach). Day driving is exact: legs start -> first session -> second -> night place,
+as enforced linear bounds. Objective (maximised, one weighted sum in seconds-of-driving units):
+  - unserved_commune * 60 * (communes in need without a session in reach, per coverage period)
+  + demand * 60 * (priority consultations served, capped by session capacity)
+  + fairness * 60 * (least-covered commune's share of its demand, in percentage points)
+  - driving seconds
+  - change * 60 * (half-days changed from a published plan, when re-planning).
+Determinism: with `deterministic=True` the solve uses one worker and a deterministic time limit, so the
+same seed gives the same plan; otherwise `num_workers` (default 2) race within wall-clock `time_limit_s`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import date
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from planner.rotations.assemble import assemble, in_need
+from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
+from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
+from planner.rotations.reach import communes_reach
+from planner.travel import TravelMatrix
+
+Progress = Callable[[float, float, float], None]  # (objective, bound, seconds elapsed)
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self._progress = progress
+        self._t0 = time.monotonic()
+
+    def on_solution_callback(self) -> None:
+        self._progress(self.ObjectiveValue(), self.BestObjectiveBound(), time.monotonic() - self._t0)
+
+
+def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float = 30.0, seed: int = 0,
+          num_workers: int = 2, deterministic: bool = False, progress: Progress | None = None,
+          reference: RotationSolution | None = None, frozen_before: date | None = None,
+          hint: RotationSolution | None = None) -> RotationSolution:
+    """Plan the rotation. `reference` + `frozen_before`: re-planning (keep days before, change little)."""
+    t0 = time.monotonic()
+    w = problem.weights
+    m = cp_model.CpModel()
+    ref_sessions = {(s.unit_id, s.day, s.half): s for s in (reference.sessions if reference else ())}
+    ref_nights = {(d.unit_id, d.day): d.night_place for d in (reference.days if reference else ())}
+
+    def frozen(d: date) -> bool:
+        return frozen_before is not None and d < frozen_before
+
+    # --- session variables -------------------------------------------------------------------------------
+    cands: dict[tuple[str, date, str, str], Candidate] = {}
+    for u in problem.units:
+        for c in unit_candidates(problem, matrix, u):
+            if not frozen(c.day):
+                cands[(c.unit_id, c.day, c.half, c.premises_id)] = c
+    for key, s in ref_sessions.items():  # the past stays as published
+        if frozen(s.day):
+            cands[(s.unit_id, s.day, s.half, s.premises_id)] = Candidate(
+                s.unit_id, s.day, s.half, s.premises_id, s.start_min, s.end_min, dict(s.capacity))
+    x = {k: m.NewBoolVar(f"x_{k[0]}_{k[1]:%m%d}_{k[2]}_{k[3]}") for k in cands}
+    for k, v in x.items():
+        if frozen(k[1]):
+            m.Add(v == (1 if ref_sessions.get(k[:3]) and ref_sessions[k[:3]].premises_id == k[3] else 0))
+    slot = defaultdict(list)  # (u, d, h) -> [(p, var)]
+    for k, v in x.items():
+        slot[k[:3]].append((k[3], v))
+    work = {}
+    for key, items in slot.items():
+        b = m.NewBoolVar(f"w_{key[0]}_{key[1]:%m%d}_{key[2]}")
+        m.Add(sum(v for _, v in items) == b)
+        work[key] = b
+    # rooms shared between units at the same premises
+    at = defaultdict(list)
+    for k, v in x.items():
+        at[(k[1], k[2], k[3])].append(v)
+    rooms = {p.id: p.rooms for p in problem.premises}
+    for (d, h, p), vs in at.items():
+        if len(vs) > rooms.get(p, 1):
+            m.Add(sum(vs) <= rooms.get(p, 1))
+
+    # --- nights and driving ---------------------------------------------------------------------------------
+    drive_terms = []
+    night = {}  # (u, d) -> {place: literal or True}
+    for u in problem.units:
+        places = u.night_places()
+        dates = u.dates
+        for i, d in enumerate(dates):
+            last = i == len(dates) - 1
+            before_rest = not last and u.is_rest(dates[i + 1])
+            if len(places) == 1 or last or u.is_rest(d) or before_rest:
+                night[(u.id, d)] = {u.base_id: True}
+                continue
+            lits = {pl: m.NewBoolVar(f"n_{u.id}_{d:%m%d}_{pl}") for pl in places}
+            m.AddExactlyOne(lits.values())
+            if frozen(d) and (u.id, d) in ref_nights:
+                for pl, lit in lits.items():
+                    m.Add(lit == (1 if ref_nights[(u.id, d)] == pl else 0))
+            night[(u.id, d)] = lits
+        if len(places) > 1:  # at most max_nights_away consecutive nights away
+            span = u.max_nights_away + 1
+            for i in range(len(dates) - span + 1):
+                base_lits = [night[(u.id, dates[i + j])].get(u.base_id) for j in range(span)]
+                if any(b is True for b in base_lits):
+                    continue
+                m.Add(sum(base_lits) >= 1)
+        limit = u.max_driving_min * 60
+        for i, d in enumerate(dates):
+            starts = night[(u.id, dates[i - 1])] if i else {u.base_id: True}
+            ends = night[(u.id, d)]
+            am = [(p, v) for p, v in slot.get((u.id, d, "am"), [])]
+            pm = [(p, v) for p, v in slot.get((u.id, d, "pm"), [])]
+            if not am and not pm and len(starts) == 1 and len(ends) == 1 and set(starts) == set(ends):
+                continue
+            w_am = work.get((u.id, d, "am"))
+            w_pm = work.get((u.id, d, "pm"))
+            hmax = limit
+            leg1 = m.NewIntVar(0, hmax, "")
+            mid = m.NewIntVar(0, hmax, "")
+            leg3 = m.NewIntVar(0, hmax, "")
+            direct = m.NewIntVar(0, hmax, "")
+            m.Add(leg1 + mid + leg3 + direct <= limit)
+            drive_terms += [leg1, mid, leg3, direct]
+            cand_am = {p: cands[(u.id, d, "am", p)] for p, _ in am}
+            cand_pm = {q: cands[(u.id, d, "pm", q)] for q, _ in pm}
+            for s_place, s_lit in starts.items():
+                s_enf = [] if s_lit is True else [s_lit]
+                if am:
+                    m.Add(leg1 >= sum(matrix.time_s(s_place, p) * v for p, v in am)).OnlyEnforceIf(s_enf)
+                    for p, v in am:  # on time for the first session
+                        if cand_am[p].start_min - ceil_min(matrix.time_s(s_place, p)) < u.day_start_min:
+                            m.AddBoolOr([v.Not()] + [lit.Not() for lit in s_enf])
+                if pm:
+                    enf = s_enf + ([w_am.Not()] if w_am is not None else [])
+                    m.Add(leg1 >= sum(matrix.time_s(s_place, q) * v for q, v in pm)).OnlyEnforceIf(enf)
+                    for q, v in pm:
+                        if cand_pm[q].start_min - ceil_min(matrix.time_s(s_place, q)) < u.day_start_min:
+                            m.AddBoolOr([v.Not()] + [lit.Not() for lit in enf])
+                for e_place, e_lit in ends.items():
+                    if e_place == s_place:
+                        continue
+                    e_enf = [] if e_lit is True else [e_lit]
+                    idle = [lit.Not() for lit in (w_am, w_pm) if lit is not None]
+                    m.Add(direct >= matrix.time_s(s_place, e_place)).OnlyEnforceIf(s_enf + e_enf + idle)
+            if am and pm:
+                for p, v in am:
+                    m.Add(mid >= sum(matrix.time_s(p, q) * vq for q, vq in pm)).OnlyEnforceIf(v)
+                    for q, vq in pm:  # the drive must fit between the two sessions
+                        if cand_am[p].end_min + ceil_min(matrix.time_s(p, q)) > cand_pm[q].start_min:
+                            m.AddBoolOr([v.Not(), vq.Not()])
+            for e_place, e_lit in ends.items():
+                e_enf = [] if e_lit is True else [e_lit]
+                if pm:
+                    m.Add(leg3 >= sum(matrix.time_s(q, e_place) * v for q, v in pm)).OnlyEnforceIf(e_enf)
+                    for q, v in pm:
+                        if cand_pm[q].end_min + ceil_min(matrix.time_s(q, e_place)) > u.day_end_min:
+                            m.AddBoolOr([v.Not()] + [lit.Not() for lit in e_enf])
+                if am:
+                    enf = e_enf + ([w_pm.Not()] if w_pm is not None else [])
+                    m.Add(leg3 >= sum(matrix.time_s(p, e_place) * v for p, v in am)).OnlyEnforceIf(enf)
+                    for p, v in am:
+                        if cand_am[p].end_min + ceil_min(matrix.time_s(p, e_place)) > u.day_end_min:
+                            m.AddBoolOr([v.Not()] + [lit.Not() for lit in enf])
+
+    # --- regular presence: same premises, same weekday and half-day each week -----------------------------
+    for u in problem.units:
+        if not (u.regular or problem.regular_presence):
+            continue
+        for d in u.dates:
+            d7 = date.fromordinal(d.toordinal() + 7)
+            if d7 > u.end:
+                continue
+            for h in ("am", "pm"):
+                a = dict(slot.get((u.id, d, h), []))
+                b = dict(slot.get((u.id, d7, h), []))
+                if not a or not b:
+                    continue  # a rest day or an absence breaks the week: nothing to repeat
+                for p in set(a) | set(b):
+                    m.Add((a[p] if p in a else 0) == (b[p] if p in b else 0))
+
+    # --- demand served, coverage, fairness ------------------------------------------------------------
+    reach = communes_reach(problem, matrix)
+    need = {(c.insee, k): c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
+    cap_at = defaultdict(list)  # (p, k) -> [(cap, var)]
+    for k_, v in x.items():
+        for k, n in cands[k_].capacity.items():
+            if n > 0:
+                cap_at[(k_[3], k)].append((n, v))
+    flows: dict[tuple[str, str, str], cp_model.IntVar] = {}
+    served_terms = defaultdict(list)
+    for (p, k), items in cap_at.items():
+        total_cap = sum(n for n, _ in items)
+        outs = []
+        for insee in (c for c, ps in reach.items() if p in ps):
+            if need[(insee, k)] > 0:
+                f = m.NewIntVar(0, min(need[(insee, k)], total_cap), "")
+                flows[(p, insee, k)] = f
+                outs.append(f)
+                served_terms[insee].append((k, f))
+        if outs:
+            m.Add(sum(outs) <= sum(n * v for n, v in items))
+    served_total = {}
+    for c in problem.communes:
+        for k in DISCIPLINES:
+            fs = [f for kk, f in served_terms.get(c.insee, []) if kk == k]
+            if len(fs) > 1:
+                m.Add(sum(fs) <= need[(c.insee, k)])
+        fs_all = [f for _, f in served_terms.get(c.insee, [])]
+        if fs_all:
+            served_total[c.insee] = sum(fs_all)
+    uncovered = []
+    for _, period in problem.periods():
+        pdays = set(period)
+        for insee in in_need(problem):
+            vs = [v for k_, v in x.items() if k_[1] in pdays and k_[3] in reach.get(insee, ())]
+            if vs:
+                unc = m.NewBoolVar("")
+                m.Add(sum(vs) + unc >= 1)
+                uncovered.append(unc)
+    fairness = m.NewIntVar(0, 100, "min_share")
+    coverable = [c for c in problem.communes if c.total_demand > 0 and c.insee in served_total]
+    for c in coverable:
+        m.Add(c.total_demand * fairness <= 100 * served_total[c.insee])
+    if len(coverable) < len(in_need(problem)):
+        m.Add(fairness == 0)  # some commune cannot be served at all: its share is 0
+
+    # --- changes from a published plan (re-planning) ----------------------------------------------------
+    change_terms = []
+    if reference is not None:
+        for u in problem.units:
+            for d in u.dates:
+                if frozen(d):
+                    continue
+                for h in ("am", "pm"):
+                    ref = ref_sessions.get((u.id, d, h))
+                    items = dict(slot.get((u.id, d, h), []))
+                    if ref is None:
+                        change_terms += list(items.values())
+                    elif ref.premises_id in items:
+                        change_terms.append(1 - items[ref.premises_id])
+                    else:
+                        change_terms.append(1)
+
+    objective = (w.demand * 60 * sum(flows.values()) + w.fairness * 60 * fairness
+                 - w.unserved_commune * 60 * sum(uncovered) - w.driving_per_min * sum(drive_terms)
+                 - w.change * 60 * sum(change_terms))
+    m.Maximize(objective)
+
+    if hint is not None:
+        hinted = {(s.unit_id, s.day, s.half, s.premises_id) for s in hint.sessions}
+        for k_, v in x.items():
+            m.AddHint(v, 1 if k_ in hinted else 0)
+
+    # --- solve -----------------------------------------------------------------------------------------
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.random_seed = int(seed)
+    if deterministic:
+        prm.num_workers = 1
+        prm.max_deterministic_time = float(time_limit_s)
+    else:
+        prm.num_workers = int(num_workers)
+        prm.max_time_in_seconds = float(time_limit_s)
+    status = solver.Solve(m, _Callback(progress) if progress else None)
+    name = solver.StatusName(status)
+    solve_s = time.monotonic() - t0
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        meta = dict(status=name, solve_s=solve_s, solver=f"CP-SAT {name}")
+        return assemble(problem, matrix, [], {}, [], **meta)
+
+    # --- read the plan ------------------------------------------------------------------------------------
+    sessions = []
+    for k_, v in x.items():
+        if solver.BooleanValue(v):
+            c = cands[k_]
+            unit = problem.unit(c.unit_id)
+            sessions.append(Session(c.unit_id, c.day, c.half, c.premises_id, c.start_min, c.end_min,
+                                    tuple(mm.id for mm in unit.members_on(c.day)), dict(c.capacity)))
+    nights = {}
+    for (uid, d), lits in night.items():
+        for pl, lit in lits.items():
+            if lit is True or solver.BooleanValue(lit):
+                nights[(uid, d)] = pl
+    allocations = [Allocation(p, insee, k, int(solver.Value(f)))
+                   for (p, insee, k), f in sorted(flows.items()) if solver.Value(f) > 0]
+    obj, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
+    gap = abs(bound - obj) / max(1.0, abs(bound))
+    return assemble(problem, matrix, sessions, nights, allocations, status=name, objective=obj, bound=bound,
+                    gap=round(gap, 6), solve_s=round(solve_s, 2),
+                    solver=f"OR-Tools CP-SAT ({'1 worker, deterministic' if deterministic else f'{num_workers} workers'}, seed {seed})")
