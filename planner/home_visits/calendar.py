@@ -1,0 +1,259 @@
+"""Which visits are due over the horizon, and on which day each falls (step (a) of the solver).
+
+Rules (shared by the solver and the checker):
+- the first visit is due `frequency_days` after the last visit, within ± `tolerance_days`;
+- a patient never visited is due from the horizon start, any day of the first period (start .. start+f-1);
+- an overdue first visit (its latest day is before the horizon start) is caught up in the first
+  max(tolerance, 6) days of the horizon and counted late;
+- each next visit is due `frequency_days` after the day the previous one actually took place (or was due,
+  when it could not be planned), within ± tolerance; visits whose earliest day falls after the horizon are
+  not required in this plan;
+- roles follow the patient's sequence, joint visits follow its joint rule.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+from planner.hours import TimeRange
+from planner.home_visits.model import DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, Patient, Staff
+
+OVERDUE_CATCH_UP_DAYS = 6
+EST_TRAVEL_MIN = 15  # planning estimate of driving per visit, used only to size daily capacity
+WEEKDAY_ABBR_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+
+
+def fr_day(d: date) -> str:
+    return f"{WEEKDAY_ABBR_FR[d.weekday()]} {d.day:02d}/{d.month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Days a visit may fall on: `earliest`..`latest`; on time when inside `on_time_from`..`on_time_to`."""
+
+    due: date
+    earliest: date
+    latest: date
+    on_time_from: date
+    on_time_to: date
+
+
+def visit_window(p: Patient, prev: date | None, first: bool, horizon_start: date) -> Window:
+    """Window of a patient's next visit after `prev` (the last visit day, or None if never visited)."""
+    f, t = p.frequency_days, p.tolerance_days
+    if prev is None:
+        last = horizon_start + timedelta(days=f - 1)
+        return Window(horizon_start, horizon_start, last, horizon_start, last)
+    due = prev + timedelta(days=f)
+    lo, hi = due - timedelta(days=t), due + timedelta(days=t)
+    if first and hi < horizon_start:
+        return Window(due, horizon_start, horizon_start + timedelta(days=max(t, OVERDUE_CATCH_UP_DAYS)), lo, hi)
+    return Window(due, max(lo, horizon_start), hi, lo, hi)
+
+
+def days_between(a: date, b: date) -> list[date]:
+    return [a + timedelta(days=k) for k in range((b - a).days + 1)]
+
+
+@dataclass
+class Demand:
+    """One required visit; `day` is chosen by the calendar step and may move when routing cannot place it."""
+
+    patient: Patient
+    index: int  # from 1 within the horizon
+    role: str
+    joint: bool
+    window: Window
+    day: date | None = None
+    reason: str | None = None
+    previous_day: date | None = None  # preferred day in a re-plan
+    previous_staff: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.patient.id, self.index)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (DOCTOR, NURSE) if self.joint else (self.role,)
+
+
+@dataclass
+class Availability:
+    """Who works when: staff id -> day -> working span (closed days, absences and days off removed)."""
+
+    spans: dict[str, dict[date, TimeRange]]
+    closed: dict[date, str] = field(default_factory=dict)
+
+    def working(self, staff: Staff, day: date) -> TimeRange | None:
+        return self.spans.get(staff.id, {}).get(day)
+
+
+def availability(problem: HomeVisitProblem) -> Availability:
+    h = problem.horizon
+    closed = h.holidays() | {d: "fermé" for d in h.closed}
+    spans: dict[str, dict[date, TimeRange]] = {}
+    for s in problem.staff:
+        spans[s.id] = {}
+        for d in h.dates():
+            r = s.hours_on(d)
+            if r is not None and d not in closed and not s.is_absent(d):
+                spans[s.id][d] = r
+    return Availability(spans, closed)
+
+
+def staff_can(s: Staff, span: TimeRange | None, p: Patient, joint: bool, role: str) -> bool:
+    """Can this staff member's working span hold this patient's visit (time window vs hours)?"""
+    if span is None:
+        return False
+    dur = p.duration_min(role, joint)
+    lo, hi = span.start_min, span.end_min
+    if p.window is not None:
+        lo, hi = max(lo, p.window.start_min), min(hi, p.window.end_min)
+    return hi - lo >= dur
+
+
+class Calendar:
+    """Daily capacity per role and the greedy, load-balancing choice of visit days."""
+
+    def __init__(self, problem: HomeVisitProblem, avail: Availability,
+                 near: Callable[[str, str], bool] | None = None, seed: int = 0) -> None:
+        self.problem, self.avail, self.near = problem, avail, near
+        self.rng = random.Random(seed)
+        self.days = problem.horizon.dates()
+        self.by_role = {r: [s for s in problem.staff if s.role == r] for r in (DOCTOR, NURSE)}
+        self.capacity: dict[tuple[str, date], float] = {}
+        mean_dur = {r: _mean([p.duration_min(r) for p in problem.patients]) for r in (DOCTOR, NURSE)}
+        for r, members in self.by_role.items():
+            for d in self.days:
+                cap = 0.0
+                for s in members:
+                    span = avail.working(s, d)
+                    if span is None:
+                        continue
+                    minutes = span.end_min - span.start_min - (s.lunch_min if s.needs_break(span) else 0)
+                    cap += min(s.max_visits_per_day, minutes / (mean_dur[r] + EST_TRAVEL_MIN))
+                self.capacity[(r, d)] = cap
+        self.load: dict[tuple[str, date], float] = {k: 0.0 for k in self.capacity}
+        self.assigned: dict[tuple[str, date], list[str]] = {k: [] for k in self.capacity}
+
+    # --- feasibility of a day for a visit ---------------------------------------------------------------
+    def role_works(self, role: str, d: date, p: Patient | None = None, joint: bool = False) -> bool:
+        return any(staff_can(s, self.avail.working(s, d), p, joint, role) if p is not None
+                   else self.avail.working(s, d) is not None for s in self.by_role[role])
+
+    def feasible_days(self, dem: Demand, lo: date, hi: date) -> list[date]:
+        p = dem.patient
+        out = []
+        for d in days_between(max(lo, self.days[0]), min(hi, self.days[-1])):
+            if d in p.unavailable:
+                continue
+            if all(self.role_works(r, d, p, dem.joint) for r in dem.roles):
+                out.append(d)
+        return out
+
+    def why_no_day(self, dem: Demand, lo: date, hi: date) -> str:
+        """The first rule that leaves no possible day, in words for the coordinator."""
+        p = dem.patient
+        lo, hi = max(lo, self.days[0]), min(hi, self.days[-1])
+        span = f"du {fr_day(lo)} au {fr_day(hi)}" if lo <= hi else "dans l'horizon"
+        days = days_between(lo, hi) if lo <= hi else []
+        for r in dem.roles:
+            if not any(self.role_works(r, d) for d in days):
+                who = "aucun médecin ne travaille" if r == DOCTOR else "aucune infirmière ne travaille"
+                return f"{who} les jours où cette visite peut tomber ({span})"
+        if dem.joint and not any(all(self.role_works(r, d) for r in dem.roles) for d in days):
+            return f"aucun jour où un médecin et une infirmière travaillent tous deux ({span}) pour la visite en binôme"
+        if all(d in p.unavailable or not all(self.role_works(r, d) for r in dem.roles) for d in days):
+            return f"le patient est indisponible tous les jours où cette visite peut tomber ({span})"
+        label = " et ".join(ROLE_LABELS_FR[r] for r in dem.roles)
+        win = p.window.label if p.window else "la journée"
+        return f"la plage horaire du patient ({win}) ne recoupe les horaires d'aucun(e) {label} ({span})"
+
+    # --- greedy choice -------------------------------------------------------------------------------
+    def cost(self, dem: Demand, d: date) -> float:
+        p = dem.patient
+        c = 0.25 * abs((d - dem.window.due).days)
+        if dem.previous_day is not None:
+            c += 0.0 if d == dem.previous_day else 3.0
+        for r in dem.roles:
+            cap = self.capacity[(r, d)]
+            ratio = (self.load[(r, d)] + 1) / cap if cap > 0 else 99.0
+            c += 2.0 * ratio + (20.0 * (ratio - 1.0) if ratio > 1.0 else 0.0)
+            pref = p.preferred(r)
+            if pref is not None and self.avail.spans.get(pref, {}).get(d) is None:
+                c += 0.6
+            if self.near is not None:
+                close = sum(1 for q in self.assigned[(r, d)] if self.near(p.id, q))
+                c -= 0.4 * min(close, 4)
+        return c + self.rng.random() * 1e-3
+
+    def place(self, dem: Demand, d: date) -> None:
+        dem.day, dem.reason = d, None
+        for r in dem.roles:
+            self.load[(r, d)] += 1
+            self.assigned[(r, d)].append(dem.patient.id)
+
+    def unplace(self, dem: Demand) -> None:
+        if dem.day is None:
+            return
+        for r in dem.roles:
+            self.load[(r, dem.day)] -= 1
+            self.assigned[(r, dem.day)].remove(dem.patient.id)
+        dem.day = None
+
+    def best_day(self, dem: Demand, lo: date, hi: date, exclude: set[date] = frozenset()) -> date | None:
+        cands = [d for d in self.feasible_days(dem, lo, hi) if d not in exclude]
+        return min(cands, key=lambda d: self.cost(dem, d)) if cands else None
+
+
+def plan_days(problem: HomeVisitProblem, cal: Calendar,
+              hints: dict[tuple[str, int], tuple[date, tuple[str, ...]]] | None = None) -> list[Demand]:
+    """Every required visit of every patient, with a chosen day or a reason why none is possible."""
+    hints = hints or {}
+    start, end = problem.horizon.start, problem.horizon.end
+    order = sorted(problem.patients, key=lambda p: (-p.priority, p.frequency_days, cal.rng.random()))
+    demands: list[Demand] = []
+    for p in order:
+        prev, n = p.last_visit, 1
+        while True:
+            w = visit_window(p, prev, n == 1, start)
+            if w.earliest > end or n > 60:
+                break
+            dem = Demand(p, n, p.role_of(n), p.joint.is_joint(n), w)
+            if dem.key in hints:
+                dem.previous_day, dem.previous_staff = hints[dem.key]
+            d = cal.best_day(dem, w.earliest, w.latest)
+            if d is None:
+                dem.reason = cal.why_no_day(dem, w.earliest, w.latest)
+                prev = min(w.due, end) if w.due >= start else start
+            else:
+                cal.place(dem, d)
+                prev = d
+            demands.append(dem)
+            n += 1
+    return demands
+
+
+def allowed_range(dem: Demand, by_key: dict[tuple[str, int], Demand], horizon_start: date) -> tuple[date, date]:
+    """Days this visit may move to without breaking spacing with its planned neighbours."""
+    p = dem.patient
+    f, t = p.frequency_days, p.tolerance_days
+    prev = by_key.get((p.id, dem.index - 1))
+    if prev is not None and prev.day is not None:
+        w = visit_window(p, prev.day, False, horizon_start)
+        lo, hi = w.earliest, w.latest
+    else:
+        lo, hi = dem.window.earliest, dem.window.latest
+    nxt = by_key.get((p.id, dem.index + 1))
+    if nxt is not None and nxt.day is not None:
+        lo = max(lo, nxt.day - timedelta(days=f + t))
+        hi = min(hi, nxt.day - timedelta(days=f - t))
+    return lo, hi
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else 30.0

@@ -1,0 +1,429 @@
+"""The home-visit solver: choose visit days, then route each day's doctors and nurses (a decomposition).
+
+(a) `calendar.plan_days` places every required visit on a day of its window, balancing each role's daily
+    capacity, preferring days when the preferred doctor/nurse works and days with visits nearby;
+(b) each day is routed with the generic routing core (`planner.routing_ortools.solve_routing`), doctors
+    first, then nurses. A joint visit is routed in the doctors' problem; its start time is then fixed in
+    the nurses' problem as a zero-width window, so both start together (if no nurse can be there, the
+    doctor's stop is removed and the visit retried elsewhere). Continuity: a visit is offered only to the
+    preferred doctor/nurse when that person works that day and can hold it; it is opened to every
+    colleague of the role when it is retried;
+(c) visits a day cannot hold move to another allowed day (spacing with their neighbours kept); what still
+    cannot be placed is unscheduled with the rule that blocks it, in French;
+(d) the remaining time polishes each day's routes from the current ones (joint times kept).
+
+Deterministic for a given seed when each search is bounded by `solution_limit`; with only a time limit,
+how far each day's search goes depends on the machine.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from planner.errors import InputError
+from planner.home_visits.calendar import (
+    Availability, Calendar, Demand, allowed_range, availability, days_between, fr_day, plan_days, staff_can,
+)
+from planner.home_visits.model import (
+    DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, PlannedVisit, Route, RouteStop, Staff,
+    UnscheduledVisit,
+)
+from planner.routing import Break, RoutingProblem, Stop, Vehicle
+from planner.routing_ortools import solve_routing
+from planner.travel import UNREACHABLE, TravelMatrix
+
+Progress = Callable[[str, float], None]  # (what is being done, fraction of the work done 0..1)
+Hints = dict[tuple[str, int], tuple[date, tuple[str, ...]]]  # previous day and staff of a visit (re-plan)
+
+DROP_PENALTY_S = 4 * 3600  # cost of leaving out a visit of priority 1, in seconds of driving
+NEAR_S = 12 * 60  # two patients are "near" (worth visiting the same day) within 12 minutes' drive
+RETRY_ROUNDS = 3
+
+
+@dataclass
+class _Day:
+    """The routes of one day by staff id (only staff who go out)."""
+
+    routes: dict[str, Route]
+    dropped: dict[tuple[str, int], str]  # visit key -> stage that dropped it ("doctor", "nurse", "joint")
+    cost: int = 0
+
+
+def check_matrix_covers(problem: HomeVisitProblem, matrix: TravelMatrix) -> None:
+    """Every place of the problem must be in the matrix: name the first patient or staff that is not."""
+    known = set(matrix.ids)
+    for p in problem.patients:
+        if p.place_id not in known:
+            raise InputError(f"patient {p.id} is not in the travel matrix", source="matrix", field="id")
+    for s in problem.staff:
+        for pid in {s.start_place_id, s.end_place_id}:
+            if pid not in known:
+                raise InputError(f"staff {s.id}: place {pid} is not in the travel matrix", source="matrix",
+                                 field="id")
+
+
+class _Solver:
+    def __init__(self, problem: HomeVisitProblem, matrix: TravelMatrix, time_limit_s: float, seed: int,
+                 progress: Progress | None, solution_limit: int | None, hints: Hints | None) -> None:
+        check_matrix_covers(problem, matrix)
+        self.problem, self.matrix, self.seed = problem, matrix, seed
+        self.limit, self.solution_limit = time_limit_s, solution_limit
+        self.progress = progress or (lambda what, frac: None)
+        self.hints = hints or {}
+        self.t0 = time.perf_counter()
+        self.avail: Availability = availability(problem)
+        self.staff = {s.id: s for s in problem.staff}
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def near(self, a: str, b: str) -> bool:
+        m = self.matrix
+        return m.time_s(a, b) <= NEAR_S
+
+    # --- routing of one day ---------------------------------------------------------------------------
+    def _members(self, role: str, day: date) -> list[Staff]:
+        return [s for s in self.problem.staff if s.role == role and self.avail.working(s, day) is not None]
+
+    def _stage(self, day: date, role: str, demands: list[Demand], joint_times: dict[tuple[str, int], int],
+               relaxed: set[tuple[str, int]], limit_s: float, initial: dict[str, list[str]] | None = None):
+        """Route `role`'s staff on `day` over `demands`; returns (routes by staff, dropped keys, objective)."""
+        members = self._members(role, day)
+        if not demands:
+            return {}, [], 0
+        if not members:
+            return {}, [d.key for d in demands], 0
+        ids: list[str] = []
+        for s in members:
+            for pid in (s.start_place_id, s.end_place_id):
+                if pid not in ids:
+                    ids.append(pid)
+        for d in demands:
+            if d.patient.place_id not in ids:
+                ids.append(d.patient.place_id)
+        sub = self.matrix.sub(ids)
+        node = {pid: k for k, pid in enumerate(ids)}
+        vehicles = []
+        for s in members:
+            span = self.avail.working(s, day)
+            breaks = ()
+            if s.needs_break(span):
+                w = s.lunch_window
+                breaks = (Break(w.start_min * 60, (w.end_min - s.lunch_min) * 60, s.lunch_min * 60),)
+            vehicles.append(Vehicle(s.id, node[s.start_place_id], node[s.end_place_id], span.start_min * 60,
+                                    span.end_min * 60, s.max_driving_min * 60, s.max_visits_per_day, breaks,
+                                    tag=role))
+        stops = []
+        for d in demands:
+            p = d.patient
+            dur = p.duration_min(role, d.joint) * 60
+            allowed = [s.id for s in members if staff_can(s, self.avail.working(s, day), p, d.joint, role)]
+            pref = next((x for x in d.previous_staff if x in self.staff and self.staff[x].role == role), None)
+            pref = pref or p.preferred(role)
+            if pref in allowed and d.key not in relaxed:
+                allowed = [pref]
+            if d.key in joint_times:
+                t = joint_times[d.key]
+                windows = ((t, t),)
+                penalty = 3 * DROP_PENALTY_S * p.priority
+            else:
+                windows = ((p.window.start_min * 60, p.window.end_min * 60 - dur),) if p.window else ()
+                penalty = DROP_PENALTY_S * p.priority * (2 if d.joint else 1)
+            stops.append(Stop(_stop_id(d.key), node[p.place_id], dur, windows, tuple(allowed), penalty))
+        rp = RoutingProblem(sub.seconds, sub.metres, tuple(vehicles), tuple(stops))
+        init = None
+        if initial:
+            init = [initial.get(v.id, []) for v in vehicles]
+        sol = solve_routing(rp, time_limit_s=max(0.05, limit_s), seed=self.seed, initial=init,
+                            solution_limit=self.solution_limit)
+        by_key = {d.key: d for d in demands}
+        routes = {}
+        for r in sol.routes:
+            if not r.visits:
+                continue
+            s = self.staff[r.vehicle_id]
+            stops_out = []
+            for v in r.visits:
+                d = by_key[_key(v.stop_id)]
+                stops_out.append(RouteStop(d.patient.id, d.index, d.role, d.joint, v.arrival_s, v.start_s,
+                                           v.end_s, v.travel_s, v.travel_m))
+            last = r.visits[-1]
+            back_s = int(sub.seconds[node[by_key[_key(last.stop_id)].patient.place_id], node[s.end_place_id]])
+            back_m = int(sub.metres[node[by_key[_key(last.stop_id)].patient.place_id], node[s.end_place_id]])
+            bs, be = (r.breaks[0] if r.breaks else (None, None))
+            routes[s.id] = Route(s.id, day, r.start_s, r.end_s, tuple(stops_out), back_s, back_m, bs, be)
+        dropped = [_key(x) for x in sol.dropped]
+        return routes, dropped, sol.objective if sol.found else 0
+
+    def route_day(self, day: date, demands: list[Demand], relaxed: set[tuple[str, int]], limit_s: float,
+                  previous: _Day | None = None) -> _Day:
+        """Doctors first (with the joint visits), then nurses with the joint visits fixed at the doctors' time."""
+        doc = [d for d in demands if d.role == DOCTOR or d.joint]
+        nur = [d for d in demands if d.role == NURSE or d.joint]
+        init_d = init_n = None
+        fixed_d: dict[tuple[str, int], int] = {}
+        if previous is not None:
+            init_d = {sid: [_stop_id((s.patient_id, s.visit_index)) for s in r.stops]
+                      for sid, r in previous.routes.items() if self.staff[sid].role == DOCTOR}
+            init_n = {sid: [_stop_id((s.patient_id, s.visit_index)) for s in r.stops]
+                      for sid, r in previous.routes.items() if self.staff[sid].role == NURSE}
+            fixed_d = {(s.patient_id, s.visit_index): s.start_s for r in previous.routes.values()
+                       for s in r.stops if s.joint and self.staff[r.staff_id].role == DOCTOR}
+        share = limit_s / 2
+        droutes, ddrop, dcost = self._stage(day, DOCTOR, doc, fixed_d, relaxed, share, init_d)
+        joint_times = {(s.patient_id, s.visit_index): s.start_s for r in droutes.values() for s in r.stops if s.joint}
+        nur = [d for d in nur if not d.joint or d.key in joint_times]
+        nroutes, ndrop, ncost = self._stage(day, NURSE, nur, joint_times, relaxed, share, init_n)
+        dropped = {k: DOCTOR for k in ddrop}
+        dropped.update({k: (NURSE if k not in joint_times else "joint") for k in ndrop})
+        lost_joint = {k for k in ndrop if k in joint_times}
+        if lost_joint:
+            for sid, r in list(droutes.items()):
+                if any((s.patient_id, s.visit_index) in lost_joint for s in r.stops):
+                    droutes[sid] = self._without(r, lost_joint)
+            droutes = {k: r for k, r in droutes.items() if r.stops}
+        return _Day({**droutes, **nroutes}, dropped, dcost + ncost)
+
+    def _without(self, r: Route, keys: set[tuple[str, int]]) -> Route:
+        """The route with some stops removed; later stops keep their start times (still reachable)."""
+        s = self.staff[r.staff_id]
+        m = self.matrix
+        kept, prev, prev_end = [], s.start_place_id, r.depart_s
+        for st in r.stops:
+            if (st.patient_id, st.visit_index) in keys:
+                continue
+            t, dm = m.time_s(prev, st.patient_id), m.distance_m(prev, st.patient_id)
+            paused = 0
+            if r.break_start_s is not None and prev_end <= r.break_start_s and r.break_end_s <= st.start_s:
+                paused = r.break_end_s - r.break_start_s
+            arrival = min(st.start_s, prev_end + t + paused)
+            kept.append(RouteStop(st.patient_id, st.visit_index, st.role, st.joint, arrival, st.start_s, st.end_s,
+                                  t, dm))
+            prev, prev_end = st.patient_id, st.end_s
+        return Route(r.staff_id, r.day, r.depart_s, r.return_s, tuple(kept), m.time_s(prev, s.end_place_id),
+                     m.distance_m(prev, s.end_place_id), r.break_start_s, r.break_end_s)
+
+    # --- the whole horizon ----------------------------------------------------------------------------
+    def run(self) -> HomeVisitSolution:
+        problem = self.problem
+        self.progress("choix des jours de visite", 0.0)
+        cal = Calendar(problem, self.avail, self.near, self.seed)
+        demands = plan_days(problem, cal, self.hints)
+        by_key = {d.key: d for d in demands}
+        unreachable = self._unreachable(demands)
+        for d in demands:
+            if d.key in unreachable and d.day is not None:
+                cal.unplace(d)
+                d.reason = unreachable[d.key]
+        days = problem.horizon.dates()
+        busy = [day for day in days if any(d.day == day for d in demands)]
+        t_calendar = self.elapsed()
+        first_budget = 0.4 * self.limit
+        per_day = max(0.1, (first_budget - t_calendar) / max(1, len(busy)))
+        results: dict[date, _Day] = {}
+        relaxed: set[tuple[str, int]] = set()
+        for k, day in enumerate(busy):
+            self.progress(f"tournées du {fr_day(day)}", 0.1 + 0.4 * k / max(1, len(busy)))
+            results[day] = self.route_day(day, [d for d in demands if d.day == day], relaxed, per_day)
+        first_feasible_s = self.elapsed()
+
+        tried: dict[tuple[str, int], set[date]] = {}
+        for rnd in range(RETRY_ROUNDS):
+            dropped = [by_key[k] for day in results for k in results[day].dropped]
+            if not dropped:
+                break
+            self.progress(f"nouvel essai de {len(dropped)} visites", 0.5 + 0.1 * rnd)
+            touched: set[date] = set()
+            for d in sorted(dropped, key=lambda d: (-d.patient.priority, d.key)):
+                results[d.day].dropped.pop(d.key, None)
+                tried.setdefault(d.key, set()).add(d.day)
+                relaxed.add(d.key)
+                cal.unplace(d)
+                lo, hi = allowed_range(d, by_key, problem.horizon.start)
+                day = cal.best_day(d, lo, hi, exclude=tried[d.key]) if rnd < RETRY_ROUNDS - 1 else None
+                if day is None:
+                    d.reason = self._reason(d, lo, hi, cal, tried[d.key])
+                    continue
+                cal.place(d, day)
+                touched.add(day)
+            remaining = max(0.5, 0.6 * self.limit - self.elapsed())
+            for k, day in enumerate(sorted(touched)):
+                share = remaining / max(1, len(touched) - k)
+                t1 = time.perf_counter()
+                results[day] = self.route_day(day, [d for d in demands if d.day == day], relaxed, share)
+                remaining -= time.perf_counter() - t1
+        for day in results:
+            for k in list(results[day].dropped):
+                d = by_key[k]
+                cal.unplace(d)
+                lo, hi = allowed_range(d, by_key, problem.horizon.start)
+                d.reason = self._reason(d, lo, hi, cal, tried.get(k, {day}))
+            results[day].dropped.clear()
+
+        # Polish: re-solve each day from its current routes with the remaining time; keep it if better.
+        left = self.limit - self.elapsed()
+        if left > 1.0 and results:
+            order = sorted(results)
+            for k, day in enumerate(order):
+                self.progress(f"amélioration du {fr_day(day)}", 0.7 + 0.3 * k / len(order))
+                share = (self.limit - self.elapsed()) / max(1, len(order) - k)
+                if share < 0.2:
+                    break
+                cur = results[day]
+                todo = [d for d in demands if d.day == day]
+                cand = self.route_day(day, todo, relaxed, share, previous=cur)
+                if not cand.dropped and _travel(cand) < _travel(cur):
+                    results[day] = cand
+        self.progress("terminé", 1.0)
+        return self._solution(demands, results, first_feasible_s)
+
+    def _unreachable(self, demands: list[Demand]) -> dict[tuple[str, int], str]:
+        """Visits no staff member of the role can drive to and back from."""
+        out = {}
+        m = self.matrix
+        for d in demands:
+            for role in d.roles:
+                members = [s for s in self.problem.staff if s.role == role]
+                if members and all(m.time_s(s.start_place_id, d.patient.place_id) >= UNREACHABLE
+                                   or m.time_s(d.patient.place_id, s.end_place_id) >= UNREACHABLE for s in members):
+                    who = "aucun médecin" if role == DOCTOR else "aucune infirmière"
+                    out[d.key] = f"domicile injoignable par la route pour {who} (réseau routier)"
+        return out
+
+    def _reason(self, d: Demand, lo: date, hi: date, cal: Calendar, tried: set[date]) -> str:
+        """Why a visit stays out after routing: the first rule that blocks it, for the coordinator."""
+        p, m = d.patient, self.matrix
+        if not cal.feasible_days(d, lo, hi) and not tried:
+            return cal.why_no_day(d, lo, hi)
+        for role in d.roles:
+            members = [s for s in self.problem.staff if s.role == role]
+            label = "tous les médecins" if role == DOCTOR else "toutes les infirmières"
+            if members and all(m.time_s(s.start_place_id, p.place_id) + m.time_s(p.place_id, s.end_place_id)
+                               > s.max_driving_min * 60 for s in members):
+                return f"hors de la limite de conduite de {label}"
+            dur = p.duration_min(role, d.joint) * 60
+            spans = [(s, self.avail.working(s, day)) for s in members for day in days_between(lo, hi)]
+            if all(span is None or m.time_s(s.start_place_id, p.place_id) + dur + m.time_s(p.place_id, s.end_place_id)
+                   > (span.end_min - span.start_min) * 60 for s, span in spans):
+                return f"trop loin pour tenir dans la journée de travail de {label}"
+        span = f"du {fr_day(max(lo, self.problem.horizon.start))} au {fr_day(min(hi, self.problem.horizon.end))}"
+        if d.joint:
+            return (f"visite en binôme : pas de créneau commun à un médecin et une infirmière ({span}), "
+                    "tournées complètes")
+        who = ROLE_LABELS_FR[d.role]
+        return f"tournées {who} complètes les jours possibles ({span}) : capacité ou horaires insuffisants"
+
+    def _solution(self, demands: list[Demand], results: dict[date, _Day], first_feasible_s: float) -> HomeVisitSolution:
+        routes = tuple(r for day in sorted(results) for sid, r in sorted(results[day].routes.items()))
+        who: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        for r in routes:
+            for s in r.stops:
+                who.setdefault((s.patient_id, s.visit_index), []).append((r.staff_id, s.start_s))
+        visits, unscheduled = [], []
+        for d in sorted(demands, key=lambda d: d.key):
+            if d.key in who and d.day is not None:
+                staff_ids = tuple(sorted(x for x, _ in who[d.key]))
+                visits.append(PlannedVisit(d.patient.id, d.index, d.day, d.role, d.joint, staff_ids,
+                                           min(t for _, t in who[d.key]), d.window.due, True))
+            else:
+                unscheduled.append(UnscheduledVisit(d.patient.id, d.index, d.role, d.joint, d.window.earliest,
+                                                    d.window.latest, d.reason or "non planifiée"))
+        visits = _recompute_on_time(self.problem, visits)
+        sol = HomeVisitSolution(routes, tuple(visits), tuple(unscheduled))
+        return HomeVisitSolution(sol.routes, sol.visits, sol.unscheduled, indicators(self.problem, sol),
+                                 {"solver": "calendar greedy + OR-Tools routing per day (planner.routing)",
+                                  "seed": self.seed, "time_limit_s": self.limit,
+                                  "first_feasible_s": round(first_feasible_s, 2),
+                                  "wall_s": round(self.elapsed(), 2)})
+
+
+def _recompute_on_time(problem: HomeVisitProblem, visits: list[PlannedVisit]) -> list[PlannedVisit]:
+    """On time = inside due ± tolerance, due counted from the previous visit actually planned (or the last
+    visit before the horizon); a visit after an unplanned one is counted late."""
+    from dataclasses import replace
+
+    from planner.home_visits.calendar import visit_window
+
+    out: list[PlannedVisit] = []
+    for v in sorted(visits, key=lambda v: (v.patient_id, v.visit_index)):
+        p = problem.patient(v.patient_id)
+        if v.visit_index == 1:
+            w = visit_window(p, p.last_visit, True, problem.horizon.start)
+        elif _consecutive(out, v):
+            w = visit_window(p, out[-1].day, False, problem.horizon.start)
+        else:
+            out.append(replace(v, on_time=False))
+            continue
+        out.append(replace(v, due=w.due, on_time=w.on_time_from <= v.day <= w.on_time_to))
+    return out
+
+
+def _consecutive(done: list[PlannedVisit], v: PlannedVisit) -> bool:
+    return bool(done) and done[-1].patient_id == v.patient_id and done[-1].visit_index == v.visit_index - 1
+
+
+def _travel(day: _Day) -> int:
+    return sum(r.travel_s for r in day.routes.values())
+
+
+def _stop_id(key: tuple[str, int]) -> str:
+    return f"{key[0]}#{key[1]}"
+
+
+def _key(stop_id: str) -> tuple[str, int]:
+    pid, _, n = stop_id.rpartition("#")
+    return pid, int(n)
+
+
+def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
+    """Visits planned/required, on time, continuity kept, driving per staff member, workload balance."""
+    planned, unplanned = len(sol.visits), len(sol.unscheduled)
+    required = planned + unplanned
+    pref_total = pref_kept = 0
+    for v in sol.visits:
+        p = problem.patient(v.patient_id)
+        for role in ((DOCTOR, NURSE) if v.joint else (v.role,)):
+            pref = p.preferred(role)
+            if pref is not None:
+                pref_total += 1
+                pref_kept += pref in v.staff_ids
+    drive: dict[str, int] = {s.id: 0 for s in problem.staff}
+    count: dict[str, int] = {s.id: 0 for s in problem.staff}
+    km: dict[str, float] = {s.id: 0.0 for s in problem.staff}
+    for r in sol.routes:
+        drive[r.staff_id] += r.travel_s
+        km[r.staff_id] += r.travel_m / 1000
+        count[r.staff_id] += len(r.stops)
+    balance = {}
+    for role in (DOCTOR, NURSE):
+        xs = [count[s.id] for s in problem.staff if s.role == role]
+        if xs:
+            mean = sum(xs) / len(xs)
+            balance[role] = {"min": min(xs), "max": max(xs), "mean": round(mean, 1)}
+    return {
+        "visits_required": required,
+        "visits_planned": planned,
+        "visits_unscheduled": unplanned,
+        "joint_visits_planned": sum(1 for v in sol.visits if v.joint),
+        "on_time": sum(1 for v in sol.visits if v.on_time),
+        "on_time_rate": round(sum(1 for v in sol.visits if v.on_time) / planned, 3) if planned else 1.0,
+        "continuity_rate": round(pref_kept / pref_total, 3) if pref_total else 1.0,
+        "driving_hours_total": round(sum(drive.values()) / 3600, 2),
+        "driving_km_total": round(sum(km.values()), 1),
+        "driving_hours_by_staff": {k: round(v / 3600, 2) for k, v in drive.items()},
+        "visits_by_staff": count,
+        "workload_balance": balance,
+    }
+
+
+def solve(problem: HomeVisitProblem, matrix: TravelMatrix, *, time_limit_s: float = 20.0, seed: int = 0,
+          progress: Progress | None = None, solution_limit: int | None = None,
+          hints: Hints | None = None) -> HomeVisitSolution:
+    """Plan every required visit of the horizon; pure: reads the problem and matrix, returns a solution.
+
+    `hints` (used by re-planning) gives the previous day and staff of visits, preferred when possible.
+    """
+    return _Solver(problem, matrix, time_limit_s, seed, progress, solution_limit, hints).run()
