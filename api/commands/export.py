@@ -1,0 +1,108 @@
+"""`planner export SOLUTION --format … --out DIR`: maps, day sheets, tables, calendars, GPX, public schedules
+and the summary page of a plan, from a solution of either planner (with its problem) or a saved plan view."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from api.exports import FORMATS, write_all
+from api.exports.viewjson import FORMAT_KIND, view_from_dict
+from planner.errors import InputError
+from planner.itinerary import PlanView
+
+# solution "kind" -> (io module with load_problem/load_solution, view module with to_plan_view)
+PLANNERS = {"home_visits": ("planner.home_visits.io", "planner.home_visits.view"),
+            "rotation": ("planner.rotations.io", "planner.rotations.view")}
+CLI_FORMATS = ("map", "sheet", "csv", "xlsx", "ics", "gpx", "public", "summary", "json", "all")
+DEFAULT_OUTLINES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "outlines.geojson"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object", source=str(path))
+    return data
+
+
+def _call_first(module, names: tuple[str, ...], *args):
+    for name in names:
+        fn = getattr(module, name, None)
+        if fn is not None:
+            return fn(*args)
+    raise InputError(f"{module.__name__} has none of {', '.join(names)}")
+
+
+def load_plan_view(solution: Path, problem: Path | None = None) -> PlanView:
+    """A PlanView from a plan-view JSON, or from a planner's solution JSON and its problem JSON."""
+    data = _read_json(solution)
+    kind = data.get("kind")
+    if kind == FORMAT_KIND:
+        return view_from_dict(data, source=str(solution))
+    if kind not in PLANNERS:
+        raise InputError(f"unknown solution kind {kind!r}; expected one of {sorted(PLANNERS) + [FORMAT_KIND]}",
+                         source=str(solution), field="kind")
+    if problem is None and isinstance(data.get("problem"), str):
+        problem = (solution.parent / data["problem"]).resolve()
+    if problem is None:
+        raise InputError("a solution needs its problem file: add --problem PROBLEM.json", source=str(solution))
+    io_name, view_name = PLANNERS[kind]
+    try:
+        io_mod, view_mod = importlib.import_module(io_name), importlib.import_module(view_name)
+    except ImportError as exc:
+        raise InputError(f"exports of {kind} solutions are not available in this version ({exc})",
+                         source=str(solution)) from None
+    prob = _call_first(io_mod, ("load_problem", "read_problem"), problem)
+    sol = _call_first(io_mod, ("load_solution", "read_solution"), solution)
+    return view_mod.to_plan_view(prob, sol)
+
+
+def export(solution: Path = typer.Argument(..., help="Solution JSON (home visits or rotation) or plan-view JSON"),
+           fmt: list[str] = typer.Option(["all"], "--format", "-f",
+                                         help="map|sheet|csv|xlsx|ics|gpx|public|summary|json|all (repeatable)"),
+           out: Path = typer.Option(Path("exports"), "--out", "-o", help="Output folder"),
+           problem: Path | None = typer.Option(None, "--problem", "-p", help="Problem JSON of the solution"),
+           network: Path | None = typer.Option(None, "--network", help="Road network (.osm/.pbf/.graphml) for "
+                                                                      "routes along the roads"),
+           outlines: Path | None = typer.Option(None, "--outlines", help="Commune outlines GeoJSON "
+                                                                        "(default: the demo territory's)")) -> None:
+    """Write the plan's maps, day sheets, tables, calendars, GPX tracks, public schedules and summary."""
+    console = Console()
+    wanted = {f.strip() for x in fmt for f in x.split(",") if f.strip()}
+    bad = wanted - set(CLI_FORMATS)
+    if bad:
+        raise InputError(f"unknown format(s) {', '.join(sorted(bad))}; expected {'|'.join(CLI_FORMATS)}",
+                         field="--format")
+    formats = list(FORMATS) if "all" in wanted else sorted(wanted)
+    view = load_plan_view(solution, problem)
+    net = None
+    if network is not None:
+        if not network.exists():
+            raise InputError("file not found", source=str(network))
+        from maps.network import load_network
+
+        with console.status(f"Chargement du réseau routier {network.name}…"):
+            net = load_network(network)
+    outline_path = outlines or (DEFAULT_OUTLINES if DEFAULT_OUTLINES.exists() else None)
+    if outlines is not None and not outlines.exists():
+        raise InputError("file not found", source=str(outlines))
+    with console.status("Écriture des exports…"):
+        written = write_all(view, out, network=net, outlines=outline_path, formats=formats)
+    for f, paths in written.items():
+        console.print(f"[green]✓[/] {f} : {len(paths)} fichier(s)", highlight=False)
+    if view.approximate or net is None:
+        console.print("[yellow]Temps de trajet approximatifs ou tracés en ligne droite (pas de réseau routier).[/]")
+    console.print(f"Exports écrits dans {out}")

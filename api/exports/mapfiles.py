@@ -1,0 +1,75 @@
+"""Map files of a plan for each audience, self-contained (Leaflet inlined) so they open offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.exports import fmt, links
+from api.exports.legs import LegsByDay
+from api.exports.offline import inline_leaflet
+from api.exports.pseudonym import for_audience
+from maps.isochrones import isochrones as make_isochrones
+from maps.render import render_map
+from planner.geo import Location
+from planner.itinerary import PlanView
+
+MAX_ISOCHRONE_PLACES = 15
+AUDIENCE_FR = {"planner": "version coordination (données patients complètes)",
+               "shared": "version partagée (patients pseudonymisés)", "public": "version publique"}
+
+
+def nav_links(stop) -> list[tuple[str, str]]:
+    return [("Naviguer (GPS)", links.geo_uri(stop.location, stop.place_name)),
+            ("OpenStreetMap", links.osm_point_url(stop.location))]
+
+
+def rotation_isochrones(view: PlanView, network=None) -> dict[str, list]:
+    """Drive-time areas around each premises a rotation uses (by road, or circles without a network)."""
+    places: dict[str, Location] = {}
+    for p in view.extras.get("premises_used") or []:
+        if "lat" in p and "lon" in p:
+            places[str(p.get("id"))] = Location(float(p["lat"]), float(p["lon"]))
+    if not places:
+        for d in view.itineraries:
+            for s in d.stops:
+                if s.kind == "session":
+                    places.setdefault(s.place_id, s.location)
+    net = None if view.approximate else network
+    return {pid: make_isochrones(net, loc) for pid, loc in list(places.items())[:MAX_ISOCHRONE_PLACES]}
+
+
+def map_html(view: PlanView, audience: str, *, legs: LegsByDay | None = None, outlines: dict | None = None,
+             isochrones: dict | None = None) -> str:
+    """The self-contained HTML page of `view` as `audience` may see it."""
+    seen = for_audience(view, audience)
+    subtitle = AUDIENCE_FR.get(audience, "")
+    if audience.startswith("staff:"):
+        subtitle = f"Carte personnelle de {seen.itineraries[0].resource_name}" if seen.itineraries else ""
+    fmap = render_map(seen, legs=legs, outlines=outlines, isochrones=isochrones, subtitle=subtitle,
+                      stop_links=nav_links)
+    return inline_leaflet(fmap.get_root().render())
+
+
+def write_maps(view: PlanView, out_dir: Path, *, legs: LegsByDay | None = None, outlines: dict | None = None,
+               network=None) -> list[Path]:
+    """carte.html (shared), carte-coordination.html (planner, if the plan has patients) and, for home
+    visits, cartes/<staff>.html with each staff member's own patients."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    has_patients = any(s.patient_id for d in view.itineraries for s in d.stops)
+    isos = rotation_isochrones(view, network) if view.kind == "rotation" else None
+    written = []
+    p = out_dir / "carte.html"
+    p.write_text(map_html(view, "shared", legs=legs, outlines=outlines, isochrones=isos), encoding="utf-8")
+    written.append(p)
+    if has_patients:
+        p = out_dir / "carte-coordination.html"
+        p.write_text(map_html(view, "planner", legs=legs, outlines=outlines), encoding="utf-8")
+        written.append(p)
+        staff_dir = out_dir / "cartes"
+        staff_dir.mkdir(exist_ok=True)
+        for rid in dict.fromkeys(d.resource_id for d in view.itineraries):
+            name = next(d.resource_name for d in view.itineraries if d.resource_id == rid)
+            p = staff_dir / f"{fmt.slug(rid)}-{fmt.slug(name)}.html"
+            p.write_text(map_html(view, f"staff:{rid}", legs=legs, outlines=outlines), encoding="utf-8")
+            written.append(p)
+    return written

@@ -1,0 +1,87 @@
+"""What each audience may see of a plan.
+
+- "planner" (the coordinator) and "staff:<id>" (a staff member's own days) see patients in full;
+- "shared" (team-wide maps, files sent around) sees "Patient n°7" at a position rounded to ~300 m, with no
+  name, address or phone;
+- "public" sees no patient stop at all: only sessions and premises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from planner.geo import Location
+from planner.itinerary import DayItinerary, ItineraryStop, PlanView
+
+AUDIENCES = ("planner", "shared", "public")  # plus "staff:<resource_id>"
+GRID_LAT = 0.0027  # ~300 m north-south
+GRID_LON = 0.004  # ~300 m east-west at 48° N (0.004 * 111 km * cos 48°)
+PUBLIC_KINDS = {"session"}
+
+
+def check_audience(audience: str) -> str:
+    if audience in AUDIENCES or (audience.startswith("staff:") and len(audience) > 6):
+        return audience
+    raise ValueError(f"unknown audience {audience!r}: expected planner, shared, public or staff:<id>")
+
+
+def patient_numbers(view: PlanView) -> dict[str, int]:
+    """Stable pseudonyms: patients numbered 1, 2, … in sorted order of their ids (same plan, same numbers)."""
+    ids = sorted({s.patient_id for d in view.itineraries for s in d.stops if s.patient_id})
+    return {pid: i for i, pid in enumerate(ids, start=1)}
+
+
+def blur(loc: Location) -> Location:
+    """Snap to the centre of a ~300 m grid cell: close enough for a map, too coarse to find a door."""
+    def snap(v: float, step: float) -> float:
+        return round((v // step) * step + step / 2, 6)
+    return Location(snap(loc.lat, GRID_LAT), snap(loc.lon, GRID_LON))
+
+
+def pseudonymise_stop(stop: ItineraryStop, number: int) -> ItineraryStop:
+    label = f"Patient n°{number}"
+    what = stop.what if stop.patient_name is None or stop.patient_name not in stop.what else \
+        stop.what.replace(stop.patient_name, label)
+    return replace(stop, place_id=f"patient-{number}", place_name=label, location=blur(stop.location),
+                   address="", patient_id=f"patient-{number}", patient_name=label, phone="", what=what)
+
+
+def for_audience(view: PlanView, audience: str) -> PlanView:
+    """The view cut down to what `audience` may see (see module docstring)."""
+    check_audience(audience)
+    if audience == "planner":
+        return view
+    if audience.startswith("staff:"):
+        rid = audience[6:]
+        return replace(view, itineraries=tuple(d for d in view.itineraries if d.resource_id == rid))
+    if audience == "public":
+        its = []
+        for d in view.itineraries:
+            stops = tuple(s for s in d.stops if s.kind in PUBLIC_KINDS and not s.patient_id)
+            if stops:
+                its.append(replace(d, stops=stops))
+        return replace(view, itineraries=tuple(its), unscheduled=(), indicators=(),
+                       extras={k: v for k, v in view.extras.items() if k in ("coverage", "reach_minutes",
+                                                                          "premises_used")})
+    numbers = patient_numbers(view)
+    its = tuple(replace(d, stops=tuple(pseudonymise_stop(s, numbers[s.patient_id]) if s.patient_id else s
+                                        for s in d.stops))
+                for d in view.itineraries)
+    # An unscheduled visit's label may name a patient who is in no stop: replace it by a number.
+    unscheduled = tuple(replace(u, item_id=f"non-planifie-{i}", label=f"Visite non planifiée n°{i}",
+                                reason=_scrub(u.reason, view)) if view.kind == "home_visits" else
+                        replace(u, label=_scrub(u.label, view), reason=_scrub(u.reason, view))
+                        for i, u in enumerate(view.unscheduled, start=1))
+    return replace(view, itineraries=its, unscheduled=unscheduled)
+
+
+def _scrub(text: str, view: PlanView) -> str:
+    """Replace any patient name or address found in free text by its pseudonym."""
+    numbers = patient_numbers(view)
+    for d in view.itineraries:
+        for s in d.stops:
+            if s.patient_id:
+                for secret in (s.patient_name, s.address, s.patient_id):
+                    if secret:
+                        text = text.replace(secret, f"Patient n°{numbers[s.patient_id]}")
+    return text
