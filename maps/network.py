@@ -455,7 +455,7 @@ def download_network(place: str | None = None, bbox: tuple[float, float, float, 
         else:
             g = ox.graph_from_polygon(polygon, network_type="drive", simplify=True)
     except Exception as exc:  # noqa: BLE001 - requests/osmnx raise many kinds; the user needs one message
-        raise NetworkError(f"cannot download the road network ({type(exc).__name__}: {exc}). Are you online? "
+        raise NetworkError(f"cannot download the road network ({type(exc).__name__}: {str(exc)[:160]}). Are you online? "
                            "Offline, use an OSM file: planner network info FILE.osm") from None
     out.parent.mkdir(parents=True, exist_ok=True)
     ox.save_graphml(g, out)

@@ -164,7 +164,9 @@ def snap_points(net: RoadNetwork, ids: Sequence[str], locations, *, max_snap_m: 
             parts.append(f"point '{ids[k]}' at lat={lat[k]:.6f}, lon={lon[k]:.6f} is {dist[k]:,.0f} m from the "
                          f"nearest road{hint}")
         more = f" (and {len(far) - 5} more)" if len(far) > 5 else ""
-        raise InputError("; ".join(parts) + more + f"; the limit is {max_snap_m:,.0f} m from a road of the network",
+        err = InputError("; ".join(parts) + more + f"; the limit is {max_snap_m:,.0f} m from a road of the network",
                          source=source, field="lat/lon")
+        err.point_ids = [ids[k] for k in far]  # lets a caller add the row of the first one
+        raise err
     node = np.where(frac < 0.5, net.u[edge], net.v[edge]).astype(np.int64)
     return Snap(edge.astype(np.int64), frac, slat, slon, dist, node)
