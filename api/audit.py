@@ -1,0 +1,24 @@
+"""Audit trail of patient-data reads: who (account id and role), what route, how many records.
+
+Rows never hold a patient's name, address or id: only the route and a count, so the log itself is not
+health data. The Python log line written alongside follows the same rule.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from api.auth import Principal
+from api.db.models import AuditLog
+
+log = logging.getLogger("planner.audit")
+
+
+def record_read(db: Session, who: Principal, action: str, resource: str, count: int) -> None:
+    """Write one audit row (committed by the caller's transaction) for a read of `count` patient records."""
+    db.add(AuditLog(user_id=who.user_id, role=who.role, action=action, resource=resource, count=count))
+    db.commit()
+    log.info("patient data read: user=%s role=%s action=%s resource=%s count=%d",
+             who.user_id, who.role, action, resource, count)

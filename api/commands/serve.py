@@ -1,0 +1,43 @@
+"""`planner serve`: run the web service (uvicorn) on a database, migrating it first."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def build(db: Optional[str], demo: bool, workers: int):
+    """The app for these options; with demo, the demo territory is filled with synthetic people if empty."""
+    from api.app import create_app
+    from api.settings import Settings
+
+    overrides = {"workers": workers}
+    if db:
+        overrides["database_url"] = db
+    settings = Settings.from_env(**overrides)
+    app = create_app(settings)
+    if demo:
+        from api.db.seed import ensure_territory, seed_demo_people
+
+        with app.state.sessions() as s:
+            t = ensure_territory(s, "provinois", settings.communes_path, "Provinois et Montois (démo)")
+            seed_demo_people(s, t, settings.communes_path)
+    return app
+
+
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+          db: Optional[str] = typer.Option(None, "--db", help="URL SQLAlchemy (défaut : DATABASE_URL ou sqlite:///planner.db)"),
+          demo: bool = typer.Option(False, "--demo", help="remplir le territoire de démonstration (personnes fictives)"),
+          workers: int = typer.Option(2, "--workers", min=1, max=16)) -> None:
+    """Lancer le service web et ses pages."""
+    import uvicorn
+
+    app = build(db, demo, workers)
+    Console().print(f"Service sur http://{host}:{port}/ (documentation : /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,0 +1,127 @@
+"""Imports of patients, staff and premises from CSV or XLSX: every row validated, every bad row reported
+with its field and reason, and nothing written unless the whole file is valid (one transaction)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db.models import Commune, Patient, Premises, Staff
+from api.routers.schemas import PatientIn, PremisesIn, StaffIn
+
+
+class PremisesRow(PremisesIn):
+    code: str
+
+
+KINDS: dict[str, tuple[type[BaseModel], type]] = {"patients": (PatientIn, Patient), "staff": (StaffIn, Staff),
+                                                  "premises": (PremisesRow, Premises)}
+LIST_FIELDS = {"days", "roles"}
+TRUE, FALSE = {"1", "true", "vrai", "oui", "yes", "o", "x"}, {"0", "false", "faux", "non", "no", "n", ""}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row: the header is row 1
+    field: str
+    reason: str
+
+
+def read_table(content: bytes, filename: str) -> pd.DataFrame:
+    """A table of strings from CSV (comma or semicolon, UTF-8) or XLSX content."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        try:
+            return pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl").fillna("")
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file to fix
+            raise ValueError(f"classeur XLSX illisible ({type(exc).__name__})") from None
+    if name.endswith(".csv") or name.endswith(".txt"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValueError("le fichier CSV doit être encodé en UTF-8") from None
+        sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+        try:
+            return pd.read_csv(io.StringIO(text), dtype=str, sep=sep, keep_default_na=False)
+        except Exception as exc:  # noqa: BLE001
+            raise ValueError(f"CSV illisible ({type(exc).__name__}: {exc})") from None
+    raise ValueError("format non reconnu : envoyez un fichier .csv ou .xlsx")
+
+
+def _cell(field: str, value: str, schema: type[BaseModel]):
+    v = value.strip()
+    if field in LIST_FIELDS:
+        return [x.strip() for x in v.replace(",", ";").split(";") if x.strip()]
+    annotation = str(schema.model_fields[field].annotation)
+    if "bool" in annotation:
+        if v.lower() in TRUE:
+            return True
+        if v.lower() in FALSE:
+            return False
+        return v  # pydantic names the field and the reason
+    return v
+
+
+def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str], communes: set[str]) -> tuple[list[dict], list[RowError]]:
+    """Typed rows and the list of every problem (unknown column, bad value, duplicate code, foreign commune)."""
+    schema = KINDS[kind][0]
+    errors: list[RowError] = []
+    unknown = [c for c in df.columns if c not in schema.model_fields]
+    for c in unknown:
+        errors.append(RowError(1, str(c), "colonne inconnue"))
+    required = [n for n, f in schema.model_fields.items() if f.is_required()]
+    for c in required:
+        if c not in df.columns:
+            errors.append(RowError(1, c, "colonne obligatoire absente"))
+    if errors:
+        return [], errors
+    rows, seen = [], {}
+    for i, rec in enumerate(df.to_dict("records"), start=2):
+        data = {k: _cell(k, str(v), schema) for k, v in rec.items() if str(v).strip() != "" or k in required}
+        try:
+            item = schema.model_validate(data)
+        except ValidationError as exc:
+            for e in exc.errors():
+                field = ".".join(str(p) for p in e["loc"]) or "?"
+                errors.append(RowError(i, field, e["msg"]))
+            continue
+        code = getattr(item, "code", None)
+        if code in existing_codes:
+            errors.append(RowError(i, "code", f"le code {code!r} existe déjà"))
+        elif code in seen:
+            errors.append(RowError(i, "code", f"le code {code!r} est déjà à la ligne {seen[code]}"))
+        else:
+            seen[code] = i
+        insee = getattr(item, "insee", None)
+        if insee is not None and insee not in communes:
+            errors.append(RowError(i, "insee", f"commune {insee} hors du territoire"))
+        rows.append(item.model_dump())
+    return rows, errors
+
+
+def import_rows(db: Session, territory_id: int, kind: str, df: pd.DataFrame, *, user_id: int | None) -> tuple[int, list[RowError]]:
+    """Validate and insert all rows in one transaction; on any error nothing is written."""
+    model = KINDS[kind][1]
+    existing = set(db.scalars(select(model.code).where(model.territory_id == territory_id)))
+    communes = set(db.scalars(select(Commune.insee).where(Commune.territory_id == territory_id)))
+    rows, errors = validate_rows(df, kind, existing, communes)
+    if kind == "premises":
+        for i, r in enumerate(rows, start=2):
+            if r.get("insee") is None:
+                errors.append(RowError(i, "insee", "champ requis"))
+    if errors:
+        return 0, errors
+    try:
+        for r in rows:
+            extra = {"status": "approved", "proposed_by": user_id} if kind == "premises" else {}
+            db.add(model(territory_id=territory_id, **r, **extra))
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    return len(rows), []

@@ -1,0 +1,58 @@
+"""Itineraries (one per staff member or unit and day). Field staff: their own days of published plans."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from fastapi import APIRouter, Depends, HTTPException
+from sqlalchemy.orm import Session
+
+from api.audit import record_read
+from api.auth import Principal, allow
+from api.db.models import Plan
+from api.itineraries import own_itineraries, published_plans
+from api.routers.common import get_db, scoped, territory_of
+
+router = APIRouter(tags=["itineraries"])
+
+
+def _count_patients(its: list[dict]) -> int:
+    return len({s["patient_id"] for it in its for s in it.get("stops", []) if s.get("patient_id")})
+
+
+@router.get("/plans/{plan_id}/itineraries", summary="Itineraries of a plan (field staff: own days, published)")
+def plan_itineraries(plan_id: int, resource: Optional[str] = None, db: Session = Depends(get_db),
+                     who: Principal = Depends(allow("planner", "field"))) -> list[dict]:
+    plan = scoped(db, Plan, plan_id, who, "plan")
+    if who.role == "field":
+        if plan.status != "published":
+            raise HTTPException(404, f"plan {plan_id} introuvable")
+        its = own_itineraries(plan.view or {}, who.staff_code)
+    else:
+        its = [it for it in (plan.view or {}).get("itineraries", []) if resource in (None, it["resource_id"])]
+    n = _count_patients(its)
+    if n:
+        record_read(db, who, "list", "/plans/{id}/itineraries", n)
+    return its
+
+
+def my_days(db: Session, who: Principal, day: date | None) -> list[dict]:
+    """The caller's days in the published plans, each with its plan id and kind."""
+    out = []
+    for plan in published_plans(db, territory_of(who)):
+        for it in own_itineraries(plan.view or {}, who.staff_code):
+            if day is None or it["day"] == day.isoformat():
+                out.append({**it, "plan_id": plan.id, "plan_kind": plan.kind})
+    out.sort(key=lambda x: x["day"])
+    return out
+
+
+@router.get("/itineraries/mine", summary="My days in the published plans (field staff)")
+def mine(day: Optional[date] = None, db: Session = Depends(get_db),
+         who: Principal = Depends(allow("field"))) -> list[dict]:
+    its = my_days(db, who, day)
+    n = _count_patients(its)
+    if n:
+        record_read(db, who, "list", "/itineraries/mine", n)
+    return its

@@ -1,0 +1,120 @@
+"""Request bodies with bounds, so bad values are refused with the field named (422), never stored."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field
+
+from api.routers.common import Strict
+
+Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+Lat = Field(ge=-90, le=90, examples=[48.56])
+Lon = Field(ge=-180, le=180, examples=[3.29])
+Insee = Field(pattern=r"^[0-9][0-9AB][0-9]{3}$", examples=["77379"])
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+Weekday = Literal["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+HOURS_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+HoursText = Field(default="09:00-17:00", pattern=HOURS_RE)
+
+
+class StaffIn(Strict):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["doctor", "nurse", "ipa"]
+    base_name: str = Field(default="", max_length=200)
+    base_lat: float = Lat
+    base_lon: float = Lon
+    phone: str = Field(default="", max_length=40)
+
+
+class StaffPatch(Strict):
+    name: Optional[str] = Field(default=None, min_length=1, max_length=200)
+    role: Optional[Literal["doctor", "nurse", "ipa"]] = None
+    base_name: Optional[str] = Field(default=None, max_length=200)
+    base_lat: Optional[float] = Field(default=None, ge=-90, le=90)
+    base_lon: Optional[float] = Field(default=None, ge=-180, le=180)
+    phone: Optional[str] = Field(default=None, max_length=40)
+
+
+UnitRole = Literal["doctor", "nurse", "ipa", "psychologist", "prevention"]
+
+
+class UnitIn(Strict):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    roles: list[UnitRole] = Field(min_length=1, max_length=10)
+    vehicle: Literal["car", "van", "medical_bus"] = "car"
+    base_name: str = Field(default="", max_length=200)
+    base_lat: float = Lat
+    base_lon: float = Lon
+
+
+class UnitPatch(Strict):
+    name: Optional[str] = Field(default=None, min_length=1, max_length=200)
+    roles: Optional[list[UnitRole]] = Field(default=None, min_length=1, max_length=10)
+    vehicle: Optional[Literal["car", "van", "medical_bus"]] = None
+    base_name: Optional[str] = Field(default=None, max_length=200)
+    base_lat: Optional[float] = Field(default=None, ge=-90, le=90)
+    base_lon: Optional[float] = Field(default=None, ge=-180, le=180)
+
+
+class PatientIn(Strict):
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(default="", max_length=300)
+    insee: str = Insee
+    lat: float = Lat
+    lon: float = Lon
+    frequency_days: int = Field(default=14, ge=1, le=56)
+    tolerance_days: int = Field(default=2, ge=0, le=14)
+    ald: bool = False
+    no_regular_doctor: bool = False
+    palliative: bool = False
+    preferred_doctor: str = Field(default="", max_length=64)
+    preferred_nurse: str = Field(default="", max_length=64)
+
+
+class PatientPatch(Strict):
+    name: Optional[str] = Field(default=None, min_length=1, max_length=200)
+    address: Optional[str] = Field(default=None, max_length=300)
+    lat: Optional[float] = Field(default=None, ge=-90, le=90)
+    lon: Optional[float] = Field(default=None, ge=-180, le=180)
+    frequency_days: Optional[int] = Field(default=None, ge=1, le=56)
+    tolerance_days: Optional[int] = Field(default=None, ge=0, le=14)
+    ald: Optional[bool] = None
+    no_regular_doctor: Optional[bool] = None
+    palliative: Optional[bool] = None
+    preferred_doctor: Optional[str] = Field(default=None, max_length=64)
+    preferred_nurse: Optional[str] = Field(default=None, max_length=64)
+
+
+class PremisesIn(Strict):
+    """A municipality's proposal (its commune is taken from its account) or a planner's entry."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Salle du conseil"])
+    address: str = Field(default="", max_length=300)
+    insee: Optional[str] = Field(default=None, pattern=r"^[0-9][0-9AB][0-9]{3}$")
+    lat: float = Lat
+    lon: float = Lon
+    rooms: int = Field(default=1, ge=1, le=20)
+    accessible: bool = True
+    equipment: str = Field(default="", max_length=300)
+    days: list[Weekday] = Field(default_factory=lambda: ["mardi", "jeudi"], min_length=1, max_length=7)
+    hours: str = HoursText
+
+
+class PremisesPatch(Strict):
+    name: Optional[str] = Field(default=None, min_length=1, max_length=200)
+    address: Optional[str] = Field(default=None, max_length=300)
+    lat: Optional[float] = Field(default=None, ge=-90, le=90)
+    lon: Optional[float] = Field(default=None, ge=-180, le=180)
+    rooms: Optional[int] = Field(default=None, ge=1, le=20)
+    accessible: Optional[bool] = None
+    equipment: Optional[str] = Field(default=None, max_length=300)
+    days: Optional[list[Weekday]] = Field(default=None, min_length=1, max_length=7)
+    hours: Optional[str] = Field(default=None, pattern=HOURS_RE)
+
+
+class PremisesStatus(Strict):
+    status: Literal["proposed", "approved", "withdrawn"]

@@ -1,0 +1,48 @@
+"""Settings of the web service, read once from the environment (PLANNER_*) or given by tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to start; a SQLite file by default so nothing has to be set up."""
+
+    database_url: str = "sqlite:///planner.db"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    token_minutes: int = 12 * 60
+    max_upload_bytes: int = 5 * 1024 * 1024
+    max_body_bytes: int = 8 * 1024 * 1024
+    workers: int = 2
+    solver_seconds: float = 10.0
+    outlines_path: Path = REPO / "data" / "provinois" / "outlines.geojson"
+    communes_path: Path = REPO / "data" / "provinois" / "communes.csv"
+    exports_dir: Path = Path("planner-exports")
+    start_workers: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """DATABASE_URL (or PLANNER_DATABASE_URL), PLANNER_SECRET_KEY, PLANNER_TOKEN_MINUTES, PLANNER_WORKERS."""
+        env = os.environ
+        values: dict = {}
+        url = env.get("PLANNER_DATABASE_URL") or env.get("DATABASE_URL")
+        if url:
+            values["database_url"] = url
+        if env.get("PLANNER_SECRET_KEY"):
+            values["secret_key"] = env["PLANNER_SECRET_KEY"]
+        if env.get("PLANNER_TOKEN_MINUTES"):
+            values["token_minutes"] = int(env["PLANNER_TOKEN_MINUTES"])
+        if env.get("PLANNER_WORKERS"):
+            values["workers"] = int(env["PLANNER_WORKERS"])
+        if env.get("PLANNER_SOLVER_SECONDS"):
+            values["solver_seconds"] = float(env["PLANNER_SOLVER_SECONDS"])
+        if env.get("PLANNER_EXPORTS_DIR"):
+            values["exports_dir"] = Path(env["PLANNER_EXPORTS_DIR"])
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,68 @@
+"""Health, login, tokens, migrations and the `planner users add` function."""
+
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+from sqlalchemy import inspect
+
+from api.commands.users import add_user
+from planner.errors import InputError
+
+
+def test_health_and_schema_migrated(app, client):
+    r = client.get("/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    tables = set(inspect(app.state.engine).get_table_names())
+    assert {"alembic_version", "patients", "plans", "jobs", "audit_log", "users"} <= tables
+
+
+def test_login_token_and_me(client, world):
+    r = client.get("/auth/me", headers=world.headers("field"))
+    assert r.status_code == 200 and r.json()["role"] == "field" and r.json()["staff_code"] == "N1"
+    bad = client.post("/auth/token", json={"email": "field@example.org", "password": "faux"})
+    assert bad.status_code == 401
+
+
+def test_expired_and_forged_tokens_refused(client, world, app):
+    past = datetime.now(timezone.utc) - timedelta(minutes=5)
+    expired = jwt.encode({"sub": "1", "role": "planner", "exp": past}, app.state.settings.secret_key, "HS256")
+    r = client.get("/auth/me", headers={"Authorization": f"Bearer {expired}"})
+    assert r.status_code == 401 and "expiré" in r.json()["detail"]
+    forged = jwt.encode({"sub": "1", "role": "planner", "exp": past + timedelta(days=1)}, "autre-secret-assez-long-pour-hs256-0123456789", "HS256")
+    assert client.get("/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_passwords_are_hashed(app, world):
+    from api.db.models import User
+    with app.state.sessions() as db:
+        u = db.query(User).filter_by(email="planner@example.org").one()
+        assert u.password_hash.startswith("$argon2") and "motdepasse" not in u.password_hash
+
+
+def test_users_add_validates_options(db_url, world):
+    with pytest.raises(InputError) as e:
+        add_user(db_url, email="x@example.org", role="admin", password="longenough")
+    assert e.value.field == "role"
+    with pytest.raises(InputError) as e:
+        add_user(db_url, email="x@example.org", role="field", password="longenough", territory="t1", staff_id="ZZ")
+    assert e.value.field == "staff-id"
+    with pytest.raises(InputError) as e:
+        add_user(db_url, email="planner@example.org", role="planner", password="longenough", territory="t1")
+    assert e.value.field == "email"
+
+
+def test_users_cli_through_typer(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from api.commands import users
+
+    app = typer.Typer()
+    users.register(app)
+    app.command("noop")(lambda: None)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    r = CliRunner().invoke(app, ["users", "add", "--email", "A@Example.org", "--role", "planner",
+                                 "--password", "longenough", "--db", url])
+    assert r.exit_code == 0, r.output
+    assert "créé" in r.output
