@@ -5,9 +5,10 @@ Rules (shared by the solver and the checker):
 - a patient never visited is due from the horizon start, any day of the first period (start .. start+f-1);
 - an overdue first visit (its latest day is before the horizon start) is caught up in the first
   max(tolerance, 6) days of the horizon and counted late;
-- each next visit is due `frequency_days` after the day the previous one actually took place (or was due,
-  when it could not be planned), within ± tolerance; visits whose earliest day falls after the horizon are
-  not required in this plan;
+- each next visit is due `frequency_days` after the day the previous one actually took place (or after the
+  earliest day it could have taken place, when it could not be planned), within ± tolerance;
+- a visit is required in this plan when its earliest day is inside the horizon; one whose window runs past
+  the horizon's end may be left to the next plan (neither planned nor listed unscheduled);
 - roles follow the patient's sequence, joint visits follow its joint rule.
 """
 
@@ -227,9 +228,11 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
             if dem.key in hints:
                 dem.previous_day, dem.previous_staff = hints[dem.key]
             d = cal.best_day(dem, w.earliest, w.latest)
+            if d is None and w.latest > end:
+                break  # may still fall after the horizon: left to the next plan
             if d is None:
                 dem.reason = cal.why_no_day(dem, w.earliest, w.latest)
-                prev = min(w.due, end) if w.due >= start else start
+                prev = w.earliest  # the next visit is counted from the earliest day this one could have been
             else:
                 cal.place(dem, d)
                 prev = d

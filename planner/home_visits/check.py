@@ -115,12 +115,14 @@ def check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: HomeVisitSo
             v, u = calendar.get(key), unplanned.get(key)
             label = f"{p.id} visit {n}"
             if v is None and u is None:
+                if w.latest > problem.horizon.end:
+                    break  # may fall after the horizon: left to the next plan
                 errors.append(f"{label} ({role}) is required but neither planned nor unscheduled")
-                prev_day, prev_real = (w.due if w.due >= problem.horizon.start else problem.horizon.start), False
+                prev_day, prev_real = w.earliest, False
             elif u is not None and v is None:
                 if not u.reason.strip():
                     errors.append(f"{label}: unscheduled without a reason")
-                prev_day, prev_real = (w.due if w.due >= problem.horizon.start else problem.horizon.start), False
+                prev_day, prev_real = w.earliest, False
             else:
                 if v.role != role:
                     errors.append(f"{label}: role {v.role}, the sequence asks for {role}")

@@ -26,6 +26,7 @@ from typing import Callable
 from planner.errors import InputError
 from planner.home_visits.calendar import (
     Availability, Calendar, Demand, allowed_range, availability, days_between, fr_day, plan_days, staff_can,
+    visit_window,
 )
 from planner.home_visits.model import (
     DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, PlannedVisit, Route, RouteStop, Staff,
@@ -263,6 +264,8 @@ class _Solver:
                 d.reason = self._reason(d, lo, hi, cal, tried.get(k, {day}))
             results[day].dropped.clear()
 
+        demands = self._normalise(demands, cal)
+
         # Polish: re-solve each day from its current routes with the remaining time; keep it if better.
         left = self.limit - self.elapsed()
         if left > 1.0 and results:
@@ -279,6 +282,39 @@ class _Solver:
                     results[day] = cand
         self.progress("terminé", 1.0)
         return self._solution(demands, results, first_feasible_s)
+
+    def _normalise(self, demands: list[Demand], cal: Calendar) -> list[Demand]:
+        """Re-walk each patient's chain of visits from the final days (the checker's rule): windows are
+        refreshed, visits that became due are added as unscheduled, unplanned visits that may fall after
+        the horizon are left to the next plan."""
+        h = self.problem.horizon
+        by_patient: dict[str, dict[int, Demand]] = {}
+        for d in demands:
+            by_patient.setdefault(d.patient.id, {})[d.index] = d
+        out: list[Demand] = []
+        for p in self.problem.patients:
+            mine = by_patient.get(p.id, {})
+            prev, n = p.last_visit, 1
+            while n <= 60:
+                w = visit_window(p, prev, n == 1, h.start)
+                d = mine.get(n)
+                if d is not None and d.day is not None:
+                    d.window = w
+                    out.append(d)
+                    prev = d.day
+                elif w.earliest > h.end or w.latest > h.end:
+                    break
+                else:
+                    if d is None:
+                        d = Demand(p, n, p.role_of(n), p.joint.is_joint(n), w)
+                        d.reason = self._reason(d, w.earliest, w.latest, cal, set())
+                    d.window = w
+                    out.append(d)
+                    prev = w.earliest
+                n += 1
+            # planned visits beyond the chain's end stay planned (an extra visit is never harmful)
+            out += [d for k, d in mine.items() if d.day is not None and d not in out]
+        return out
 
     def _unreachable(self, demands: list[Demand]) -> dict[tuple[str, int], str]:
         """Visits no staff member of the role can drive to and back from."""

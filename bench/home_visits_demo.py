@@ -1,0 +1,77 @@
+"""Benchmark: the demo territory's home visits at full size (300 patients, 4 doctors, 6 nurses, 4 weeks).
+
+Prints the time to a first feasible plan (every day routed once) and to the final plan, the indicators and
+the checker's verdict. Targets (issue 3): feasible < 10 s, final within 60 s, every visit scheduled when
+capacity allows. Uses the real OSM extract when present (../shared/osm), else the approximate model.
+
+    .venv/bin/python bench/home_visits_demo.py [--time-limit 20] [--seed 7] [--approx] [--weeks 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from api.demo import DEMO_COMMUNES, SEED, SHARED_NETWORK, scenario_places  # noqa: E402
+from planner.home_visits.check import check  # noqa: E402
+from planner.home_visits.demo import build_demo_problem  # noqa: E402
+from planner.home_visits.solver import solve  # noqa: E402
+from planner.synthetic import generate  # noqa: E402
+from planner.territory import read_communes  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--time-limit", type=float, default=20.0)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--weeks", type=int, default=4)
+    ap.add_argument("--approx", action="store_true", help="approximate travel times even if the OSM extract exists")
+    ap.add_argument("--start", default="2026-03-02")
+    args = ap.parse_args()
+    communes = read_communes(DEMO_COMMUNES)
+    net = road = None
+    t = time.perf_counter()
+    if SHARED_NETWORK.exists() and not args.approx:
+        from maps.network import load_network, road_points
+
+        net = load_network(SHARED_NETWORK)
+        road = road_points(net)
+    scenario = generate(communes, seed=SEED, road_points=road)
+    places = scenario_places(scenario, communes)
+    ids = [i for i in places if not i.startswith(("M", "S", "mairie:"))]
+    if net is not None:
+        from maps.matrix import travel_matrix
+
+        matrix = travel_matrix(net, ids, [places[i] for i in ids])
+    else:
+        from maps.approx import approximate_matrix
+
+        matrix = approximate_matrix(ids, [places[i] for i in ids])
+    print(f"matrix: {len(matrix)} places, {'approximate' if matrix.approximate else 'OSM roads'} "
+          f"({time.perf_counter() - t:.1f} s)")
+    problem = build_demo_problem(scenario, date.fromisoformat(args.start), args.weeks)
+    print(f"problem: {len(problem.patients)} patients, {len(problem.staff)} staff, {problem.horizon.days} days")
+    t0 = time.perf_counter()
+    sol = solve(problem, matrix, time_limit_s=args.time_limit, seed=args.seed)
+    wall = time.perf_counter() - t0
+    errors = check(problem, matrix, sol)
+    ind = sol.indicators
+    print(f"first feasible plan: {sol.stats['first_feasible_s']:.1f} s; final: {wall:.1f} s "
+          f"(time limit {args.time_limit:g} s)")
+    print(f"visits planned {ind['visits_planned']} / required {ind['visits_required']} "
+          f"(joint {ind['joint_visits_planned']}), on time {100 * ind['on_time_rate']:.1f} %, "
+          f"continuity {100 * ind['continuity_rate']:.1f} %")
+    print(f"driving {ind['driving_hours_total']} h, {ind['driving_km_total']} km; balance {ind['workload_balance']}")
+    print("unscheduled reasons:", dict(Counter(u.reason.split(" (")[0] for u in sol.unscheduled)))
+    print(f"checker: {len(errors)} violation(s)" + (f", first: {errors[:3]}" if errors else ""))
+
+
+if __name__ == "__main__":
+    main()
