@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIN_STEP_M = 80  # shorter stretches (roundabouts, slip roads) are folded into the next road
+MIN_STEP_M = 150  # shorter stretches (roundabouts, slip roads) are folded into the next road
 FEMININE = {"rue", "avenue", "route", "place", "allée", "allee", "impasse", "chaussée", "voie", "ruelle",
-            "sente", "côte", "cote", "grande", "grand'rue", "rocade", "promenade", "traverse", "esplanade"}
+            "sente", "côte", "cote", "cour", "grande", "grand'rue", "rocade", "promenade", "traverse", "esplanade"}
 MASCULINE = {"chemin", "boulevard", "quai", "cours", "faubourg", "passage", "square", "sentier", "pont",
              "carrefour", "rond-point", "mail", "hameau", "parvis", "clos", "lieu-dit"}
 HIGHWAY_FR = {"motorway": "l'autoroute", "trunk": "la voie rapide", "primary": "la route principale",
@@ -26,6 +26,12 @@ class Stretch:
     road: str  # "la D403 (Route de Provins)", "la rue de la Gare", "la route départementale"
     length_m: float
     duration_s: float
+    turn: str = ""  # how the stretch is entered: maps.geometry's Step.turn ("right", "slight_left", …)
+
+
+TURN_FR = {"straight": "", "slight_right": "légèrement à droite", "right": "à droite",
+           "sharp_right": "franchement à droite", "uturn": "demi-tour,", "slight_left": "légèrement à gauche",
+           "left": "à gauche", "sharp_left": "franchement à gauche"}
 
 
 def _first(value) -> str:
@@ -35,12 +41,13 @@ def _first(value) -> str:
 
 
 def road_label(name: str, ref: str, highway: str) -> str:
-    """How a French driver names a road: its number first, then its name, with the right article."""
-    name, ref = _first(name), _first(ref).split(";")[0].strip()
+    """How a French driver names a road: its number if it has one ("la D403"), else its name with the
+    right article ("la rue de la Gare"), else its kind ("la petite route")."""
+    name, ref = _first(name), _first(ref).split(";")[0].strip().replace(" ", "")
     named = with_article(name) if name else ""
     if ref:
         art = "l'" if ref[:1].upper() in "AEIOU" else "la "
-        return f"{art}{ref}" + (f" ({name})" if name else "")
+        return f"{art}{ref}"
     if named:
         return named
     return HIGHWAY_FR.get(_first(highway).replace("_link", ""), "la route")
@@ -64,14 +71,25 @@ def with_article(name: str) -> str:
 def stretches(steps) -> list[Stretch]:
     """Merge consecutive steps on the same road; fold stretches shorter than MIN_STEP_M into a neighbour."""
     runs: list[list] = []
+    pending = [0.0, 0.0]  # access legs (point <-> road) are folded into the next road
     for st in steps or ():
-        label = road_label(getattr(st, "name", ""), getattr(st, "ref", ""), getattr(st, "highway", ""))
         length, dur = float(getattr(st, "length_m", 0) or 0), float(getattr(st, "duration_s", 0) or 0)
-        if runs and runs[-1][0] == label:
+        if getattr(st, "highway", "") == "access":
+            if runs:
+                runs[-1][1] += length
+                runs[-1][2] += dur
+            else:
+                pending[0] += length
+                pending[1] += dur
+            continue
+        name, ref = _first(getattr(st, "name", "")), _first(getattr(st, "ref", ""))
+        label = road_label(name, ref, getattr(st, "highway", ""))
+        if runs and (runs[-1][0] == label or not (name or ref)):  # an unnamed piece continues the road
             runs[-1][1] += length
             runs[-1][2] += dur
         else:
-            runs.append([label, length, dur])
+            runs.append([label, length + pending[0], dur + pending[1], str(getattr(st, "turn", "") or "")])
+            pending = [0.0, 0.0]
     merged: list[list] = []
     for run in runs:
         if merged and (run[1] < MIN_STEP_M or merged[-1][0] == run[0]):
@@ -80,6 +98,8 @@ def stretches(steps) -> list[Stretch]:
         elif merged and merged[-1][1] < MIN_STEP_M:
             run[1] += merged[-1][1]
             run[2] += merged[-1][2]
+            if len(merged) == 1:
+                run[3] = merged[-1][3]
             merged[-1] = run
         else:
             merged.append(run)
@@ -91,7 +111,7 @@ def distance_fr(metres: float) -> str:
     if metres < 1000:
         return f"{max(50, int(round(metres / 50.0)) * 50)} m" if metres >= 25 else f"{int(round(metres))} m"
     km = metres / 1000
-    return f"{km:.1f} km".replace(".", ",") if km < 10 else f"{round(km):d} km"
+    return f"{km:.1f}".replace(".0", "").replace(".", ",") + " km" if km < 10 else f"{round(km):d} km"
 
 
 def duration_fr(seconds: float) -> str:
@@ -102,15 +122,16 @@ def duration_fr(seconds: float) -> str:
 
 
 def leg_directions(steps, destination: str = "") -> list[str]:
-    """One sentence per road: 'Prendre la D403 (Route de Provins) en direction de X sur 12 km', 'puis …'."""
+    """One phrase per road: 'Prendre la D403 sur 12 km',
+    'puis à droite la rue de la Gare sur 400 m', …, and 'arrivée : X' when the destination is named."""
     parts = stretches(steps)
     out = []
     for i, s in enumerate(parts):
-        towards = f" en direction de {destination}" if i == 0 and destination else ""
         if i == 0:
-            out.append(f"Prendre {s.road}{towards} sur {distance_fr(s.length_m)}")
+            out.append(f"Prendre {s.road} sur {distance_fr(s.length_m)}")
         else:
-            out.append(f"puis {s.road} sur {distance_fr(s.length_m)}")
+            turn = TURN_FR.get(s.turn, "")
+            out.append(f"puis {turn + ' ' if turn else ''}{s.road} sur {distance_fr(s.length_m)}")
     if out and destination:
         out.append(f"arrivée : {destination}")
     return out

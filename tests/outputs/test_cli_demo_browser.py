@@ -1,0 +1,121 @@
+"""`planner export`, the demo's outputs step, isochrones, and pages rendered in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+from api.commands import export as export_cmd
+from api.demo_steps import outputs as outputs_step
+from api.exports import write_all
+from api.exports.viewjson import save_view
+from maps.isochrones import approximate_isochrones
+from planner.errors import InputError
+from planner.geo import Location, distance_m
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def cli() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """test app"""
+
+    export_cmd.register(app)
+    return app
+
+
+def test_export_command_writes_the_requested_formats(home_view, tmp_path):
+    save_view(home_view, tmp_path / "plan.json")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli(), ["export", str(tmp_path / "plan.json"), "--format", "csv,ics", "--format", "gpx",
+                                     "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "arrets.csv").exists() and len(list((out / "ics").glob("*.ics"))) == 2
+    assert len(list((out / "gpx").glob("*.gpx"))) == 3 and not (out / "carte.html").exists()
+
+
+def test_export_command_reports_bad_input_as_input_errors(home_view, tmp_path):
+    save_view(home_view, tmp_path / "plan.json")
+    bad_kind = tmp_path / "bad.json"
+    bad_kind.write_text(json.dumps({"kind": "pizza"}), encoding="utf-8")
+    runner = CliRunner()
+    for args, where in ([str(tmp_path / "plan.json"), "--format", "pdfx"], "--format"), \
+                       ([str(bad_kind)], "kind"), ([str(tmp_path / "missing.json")], "not found"):
+        res = runner.invoke(cli(), ["export", *args, "--out", str(tmp_path / "o")])
+        assert isinstance(res.exception, InputError) and where in str(res.exception)
+    (tmp_path / "sol.json").write_text(json.dumps({"kind": "rotation"}), encoding="utf-8")
+    res = runner.invoke(cli(), ["export", str(tmp_path / "sol.json"), "--out", str(tmp_path / "o")])
+    assert isinstance(res.exception, InputError) and "--problem" in str(res.exception)
+
+
+def test_demo_outputs_step_writes_each_plan(home_view, rotation_view, tmp_path):
+    ctx = SimpleNamespace(out=tmp_path, network=None, console=Console(quiet=True),
+                          views={"home_visits": home_view, "rotation": rotation_view})
+    outputs_step.run(ctx)
+    assert (tmp_path / "outputs" / "home_visits" / "carte.html").exists()
+    assert (tmp_path / "outputs" / "rotation" / "public" / "index.html").exists()
+    assert (tmp_path / "outputs" / "rotation" / "synthese.html").exists()
+
+
+def test_approximate_isochrones_are_nested_circles():
+    c = Location(48.56, 3.30)
+    isos = approximate_isochrones(c, (10, 20, 30))
+    assert [i.minutes for i in isos] == [10, 20, 30] and all(i.approximate for i in isos)
+    radii = [distance_m(c, Location(*i.rings[0][0])) for i in isos]
+    assert radii[0] == pytest.approx(10 * 60 * 50 / 3.6 / 1.3, rel=0.01)
+    assert radii[0] < radii[1] < radii[2]
+
+
+def _screenshot(page_path: Path, png: Path, *, wait_for: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 800, "height": 600})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_path.as_uri())
+            page.wait_for_selector(wait_for, timeout=10_000)
+            page.screenshot(path=str(png))
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def _colour_count(png: Path, rgb: tuple[int, int, int] | None = None) -> int:
+    from PIL import Image
+
+    img = Image.open(png).convert("RGB")
+    if rgb is None:
+        return len(img.getcolors(maxcolors=1 << 20) or [])
+    return sum(n for n, c in img.getcolors(maxcolors=1 << 20) if c == rgb)
+
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chromium") is None,
+                                    reason="chromium not installed (apt-get install chromium)")
+
+
+@needs_chromium
+def test_map_and_day_sheet_render_offline_and_are_not_blank(home_view, tmp_path):
+    write_all(home_view, tmp_path, formats=["map", "sheet"])
+    _screenshot(tmp_path / "carte.html", tmp_path / "map.png", wait_for=".stop-icon")
+    assert _colour_count(tmp_path / "map.png") > 50
+    assert _colour_count(tmp_path / "map.png", (0x1f, 0x77, 0xb4)) > 300  # the first staff colour: routes
+    _screenshot(tmp_path / "sheets" / "s01-claire-martin.html", tmp_path / "sheet.png", wait_for=".sheet")
+    assert _colour_count(tmp_path / "sheet.png") > 20
+    from PIL import Image
+
+    dark = sum(n for n, c in Image.open(tmp_path / "sheet.png").convert("L").getcolors(1 << 16) if c < 100)
+    assert dark > 2_000  # text was drawn
