@@ -1,6 +1,5 @@
 """A planner-only CRUD router for a territory-owned table (units, staff): list, create, read, update, delete."""
 
-from __future__ import annotations
 
 from typing import Callable
 

@@ -213,3 +213,10 @@ def run_plan(client, world):
             assert client.post(f"/plans/{job['plan_id']}/publish", headers=h).status_code == 200
         return job["plan_id"]
     return run
+
+
+@pytest.fixture
+def svc():
+    """Helpers for tests (importlib mode cannot import conftest as a module)."""
+    from types import SimpleNamespace
+    return SimpleNamespace(fake_plan=fake_plan, make_settings=make_settings, wait_job=wait_job)
