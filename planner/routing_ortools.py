@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 
 from planner.routing import Route, RoutingProblem, RoutingSolution, Visit
 
@@ -53,6 +53,14 @@ class SearchOptions:
     cross_exchange: bool = False
     relocate_neighbors: bool = False
     full_propagation: bool = False
+    # Iterated local search (ruin and recreate, simulated-annealing acceptance) instead of the metaheuristic.
+    ils: bool = False
+    ils_ruin: str = "sisr"  # "sisr", "random_walk", "spatially_close_routes" or several joined by "+"
+    ils_removed: int = 10  # SISR average number of removed visits / random-walk size / routes ruined
+    ils_sequence: int = 10  # SISR maximum removed sequence size
+    ils_recreate: str = "local_cheapest_insertion"
+    ils_improve: bool = True  # local search after each perturbation
+    ils_temperatures: tuple[float, float] | None = None  # (initial, final) in objective units; None = auto
 
 
 class _Model:
@@ -67,13 +75,17 @@ class _Model:
             np.random.default_rng(seed).shuffle(order)
         self.stops = [problem.stops[k] for k in order]
         n_s = len(self.stops)
-        # Routing nodes: stops, then each vehicle's start node and end node.
-        self.node_of = np.array([s.node for s in self.stops] + [v.start for v in problem.vehicles]
-                                + [v.end for v in problem.vehicles], dtype=np.int64)
-        self.service = np.array([s.service_s for s in self.stops] + [0] * (2 * n_v), dtype=np.int64)
-        starts = [n_s + k for k in range(n_v)]
-        ends = [n_s + n_v + k for k in range(n_v)]
-        self.manager = pywrapcp.RoutingIndexManager(n_s + 2 * n_v, n_v, starts, ends)
+        # Routing nodes: stops, then one depot node per matrix node where some vehicle starts or ends.
+        # Vehicles sharing depots share routing nodes, so OR-Tools sees them as one vehicle class
+        # (a separate node per vehicle made the search several times slower on Solomon).
+        depots = sorted({v.start for v in problem.vehicles} | {v.end for v in problem.vehicles})
+        depot_node = {d: n_s + k for k, d in enumerate(depots)}
+        self.node_of = np.array([s.node for s in self.stops] + depots, dtype=np.int64)
+        self.service = np.array([s.service_s for s in self.stops] + [0] * len(depots), dtype=np.int64)
+        starts = [depot_node[v.start] for v in problem.vehicles]
+        ends = [depot_node[v.end] for v in problem.vehicles]
+        self.n_depots = len(depots)
+        self.manager = pywrapcp.RoutingIndexManager(n_s + len(depots), n_v, starts, ends)
         self.routing = pywrapcp.RoutingModel(self.manager)
         self._build()
 
@@ -146,13 +158,13 @@ class _Model:
                     for v in vehicles]
             routing.AddDimensionWithVehicleCapacity(drive_cb, 0, caps, True, "drive")
         if any(v.max_stops is not None for v in vehicles):
-            ones = [1] * len(self.stops) + [0] * (2 * n_v)
+            ones = [1] * len(self.stops) + [0] * self.n_depots
             count_cb = routing.RegisterUnaryTransitVector(ones)
             caps = [int(v.max_stops) if v.max_stops is not None else len(self.stops) for v in vehicles]
             routing.AddDimensionWithVehicleCapacity(count_cb, 0, caps, True, "stops")
         if p.capacities is not None:
             demand_cb = routing.RegisterUnaryTransitVector(
-                [int(s.demand) for s in self.stops] + [0] * (2 * n_v))
+                [int(s.demand) for s in self.stops] + [0] * self.n_depots)
             routing.AddDimensionWithVehicleCapacity(demand_cb, 0, [int(c) for c in p.capacities], True,
                                                     "capacity")
         # Leave as late and come back as early as the routes allow.
@@ -227,7 +239,36 @@ def search_parameters(time_limit_s: float, options: SearchOptions,
     ops.use_cross_exchange = true if options.cross_exchange else false
     ops.use_relocate_neighbors = true if options.relocate_neighbors else false
     params.use_full_propagation = options.full_propagation
+    if options.ils:
+        _set_ils(params, options)
     return params
+
+
+def _set_ils(params, options: SearchOptions) -> None:
+    params.use_iterated_local_search = True
+    ils = params.iterated_local_search_parameters
+    ils.improve_perturbed_solution = options.ils_improve
+    rr = ils.ruin_recreate_parameters
+    rr.ClearField("ruin_strategies")
+    for name in options.ils_ruin.split("+"):
+        ruin = rr.ruin_strategies.add()
+        if name == "sisr":
+            ruin.sisr.avg_num_removed_visits = options.ils_removed
+            ruin.sisr.max_removed_sequence_size = options.ils_sequence
+            ruin.sisr.bypass_factor = 0.01
+        elif name == "random_walk":
+            ruin.random_walk.num_removed_visits = options.ils_removed
+        else:
+            ruin.spatially_close_routes.num_ruined_routes = max(1, options.ils_removed // 5)
+    if len(rr.ruin_strategies) > 1:
+        rr.ruin_composition_strategy = routing_ils_pb2.RuinCompositionStrategy.RUN_ONE_RANDOMLY
+    rr.recreate_strategy.heuristic = FIRST_SOLUTION[options.ils_recreate]
+    sa = ils.reference_solution_acceptance_strategy.simulated_annealing
+    if options.ils_temperatures is None:
+        sa.automatic_temperatures = True
+    else:
+        sa.automatic_temperatures = False
+        sa.initial_temperature, sa.final_temperature = options.ils_temperatures
 
 
 _STATUS = {7: "optimal"}  # RoutingModel.ROUTING_OPTIMAL

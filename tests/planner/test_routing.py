@@ -190,3 +190,34 @@ def test_stop_no_vehicle_may_serve():
     assert s.dropped == ("s1",)
     stops[0] = replace(stops[0], penalty=None)
     assert solve_routing(line_problem(stops=tuple(stops)), time_limit_s=1).status == "no_solution"
+
+
+# --- The PyVRP adapter (planner/routing_pyvrp.py), for the problems it fits ---------------------------
+
+def test_pyvrp_adapter_fits_and_refuses():
+    pytest.importorskip("pyvrp")
+    from planner.routing_pyvrp import solve_routing as solve_pyvrp, unfit_reasons
+    assert unfit_reasons(line_problem()) == []
+    assert unfit_reasons(_random_problem()) == ["breaks"]
+    with pytest.raises(ValueError, match="breaks"):
+        solve_pyvrp(_random_problem(), time_limit_s=1)
+
+
+def test_pyvrp_adapter_windows_optional_max_stops_and_seed():
+    pytest.importorskip("pyvrp")
+    from planner.routing_pyvrp import solve_routing as solve_pyvrp
+    stops = list(line_problem().stops)
+    stops[0] = replace(stops[0], windows=((14 * H, 15 * H),))
+    stops[5] = replace(stops[5], windows=((0, 60),), penalty=1000)  # unreachable in time: dropped
+    vehicles = tuple(Vehicle(k, 0, 0, 8 * H, 18 * H, max_stops=3, fixed_cost=10) for k in "ab")
+    p = line_problem(stops=tuple(stops), vehicles=vehicles)
+    a = solve(p, time_limit_s=1, seed=4)
+    s = solve_pyvrp(p, time_limit_s=1, seed=4)
+    assert check_routing(p, s) == []
+    assert s.dropped == ("s6",) and s.objective == objective_value(p, s)
+    assert 14 * H <= visits(s)["s1"].start_s <= 15 * H
+    assert all(len(r.visits) <= 3 for r in s.routes)
+    assert s.objective <= a.objective  # both optimal on this tiny case
+    again = solve_pyvrp(p, time_limit_s=1, seed=4)
+    assert [[x.stop_id for x in r.visits] for r in again.routes] == \
+        [[x.stop_id for x in r.visits] for r in s.routes]
