@@ -1,0 +1,42 @@
+"""Pages render in French for each role, and the public ones hold no patient data."""
+
+
+def _login(client, who):
+    r = client.post("/auth/login", data={"email": f"{who}@example.org", "password": "motdepasse-de-test"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    return r.headers["location"]
+
+
+def test_login_redirects_by_role_and_pages_render(client, world, run_plan):
+    run_plan("rotation")
+    run_plan("home_visits")
+    assert _login(client, "municipality") == "/pages/commune"
+    r = client.get("/pages/commune")
+    assert r.status_code == 200 and "Proposer un local" in r.text and 'data-clickable=1' in r.text
+    assert "Salle des fêtes de Provins" in r.text and "Mairie de Bray" not in r.text
+    assert client.get("/pages/planificateur", follow_redirects=False).status_code == 403
+    client.cookies.clear()
+    assert _login(client, "planner") == "/pages/planificateur"
+    r = client.get("/pages/planificateur")
+    assert r.status_code == 200 and "Lancer une planification" in r.text and "Indicateurs" in r.text
+    client.cookies.clear()
+    assert _login(client, "field") == "/pages/ma-journee"
+    r = client.get("/pages/ma-journee")
+    assert r.status_code == 200 and "Naviguer" in r.text and "geo:" in r.text
+    assert "Zoé Patientnom" in r.text  # her own patients, named
+    client.cookies.clear()
+    assert client.get("/pages/ma-journee", follow_redirects=False).status_code == 303  # to the login page
+
+
+def test_bad_login_and_public_pages(client, world, run_plan):
+    run_plan("rotation")
+    run_plan("home_visits")
+    r = client.post("/auth/login", data={"email": "planner@example.org", "password": "non"}, follow_redirects=True)
+    assert "incorrect" in r.text
+    r = client.get(f"/pages/public/{world.ids['insee_a']}")
+    assert r.status_code == 200 and "Salle des fêtes de Provins" in r.text
+    assert not any(n in r.text for n in world.patient_names + world.patient_addresses)
+    assert client.get("/pages/public/99999").status_code == 404
+    ics = client.get(f"/public/communes/{world.ids['insee_a']}/schedule.ics")
+    assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
