@@ -23,6 +23,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from planner.rotations.assemble import assemble, in_need
+from planner.rotations.baseline import solve_greedy
 from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
 from planner.rotations.reach import communes_reach
@@ -44,7 +45,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float = 30.0, seed: int = 0,
           num_workers: int = 2, deterministic: bool = False, progress: Progress | None = None,
           reference: RotationSolution | None = None, frozen_before: date | None = None,
-          hint: RotationSolution | None = None) -> RotationSolution:
+          hint: RotationSolution | None = None, extra_params: dict | None = None) -> RotationSolution:
     """Plan the rotation. `reference` + `frozen_before`: re-planning (keep days before, change little)."""
     t0 = time.monotonic()
     w = problem.weights
@@ -248,32 +249,80 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                     else:
                         change_terms.append(1)
 
-    objective = (w.demand * 60 * sum(flows.values()) + w.fairness * 60 * fairness
-                 - w.unserved_commune * 60 * sum(uncovered) - w.driving_per_min * sum(drive_terms)
-                 - w.change * 60 * sum(change_terms))
+    served_expr = sum(flows.values())
+    drive_expr = sum(drive_terms)
+    change_expr = sum(change_terms)
+    objective = (w.demand * 60 * served_expr + w.fairness * 60 * fairness
+                 - w.unserved_commune * 60 * sum(uncovered) - w.driving_per_min * drive_expr
+                 - w.change * 60 * change_expr)
     m.Maximize(objective)
 
+    if hint is None:  # warm start: the published plan, else the capacity-aware greedy
+        hint = reference if reference is not None else solve_greedy(problem, matrix, capped=True)
     if hint is not None:
         hinted = {(s.unit_id, s.day, s.half, s.premises_id) for s in hint.sessions}
         for k_, v in x.items():
             m.AddHint(v, 1 if k_ in hinted else 0)
 
-    # --- solve -----------------------------------------------------------------------------------------
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.random_seed = int(seed)
-    if deterministic:
-        prm.num_workers = 1
-        prm.max_deterministic_time = float(time_limit_s)
-    else:
-        prm.num_workers = int(num_workers)
-        prm.max_time_in_seconds = float(time_limit_s)
+    # --- solve: phase 1 the weighted objective, phase 2 less driving at no loss on the rest --------------
+    def params(limit: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.random_seed = int(seed)
+        if deterministic:
+            prm.num_workers = 1
+            prm.max_deterministic_time = max(0.1, float(limit))
+        else:
+            prm.num_workers = int(num_workers)
+            prm.max_time_in_seconds = max(0.1, float(limit))
+        for key, val in (extra_params or {}).items():
+            setattr(prm, key, val)
+        return solver
+
+    n_vars = len(m.Proto().variables)
+    if hint is not None:  # complete the hinted sessions (flows, nights, legs) so every variable is hinted
+        warm = params(max(0.5, 0.15 * time_limit_s))
+        warm.parameters.fix_variables_to_their_hinted_value = True
+        if warm.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            full = [warm.Value(m.GetIntVarFromProtoIndex(i)) for i in range(n_vars)]
+            m.ClearHints()
+            for i, val in enumerate(full):
+                m.AddHint(m.GetIntVarFromProtoIndex(i), val)
+    build_s = time.monotonic() - t0
+    if progress:
+        progress(float("nan"), float("nan"), build_s)
+    budget = max(0.5, time_limit_s - build_s)
+    solver = params(budget * 0.75)
     status = solver.Solve(m, _Callback(progress) if progress else None)
     name = solver.StatusName(status)
-    solve_s = time.monotonic() - t0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        meta = dict(status=name, solve_s=solve_s, solver=f"CP-SAT {name}")
+        meta = dict(status=name, solve_s=round(time.monotonic() - t0, 2), solver=f"OR-Tools CP-SAT {name}")
         return assemble(problem, matrix, [], {}, [], **meta)
+    bound = solver.BestObjectiveBound()
+    values = [solver.Value(m.GetIntVarFromProtoIndex(i)) for i in range(n_vars)]
+    phase1 = solver
+    remaining = time_limit_s - (time.monotonic() - t0)
+    if remaining > 0.5 and drive_terms:
+        m.Add(served_expr >= solver.Value(served_expr))
+        m.Add(fairness >= solver.Value(fairness))
+        if uncovered:
+            m.Add(sum(uncovered) <= sum(solver.Value(u_) for u_ in uncovered))
+        if change_terms:
+            m.Add(change_expr <= solver.Value(change_expr))
+        m.ClearObjective()
+        m.Minimize(drive_expr)
+        m.ClearHints()
+        for i, val in enumerate(values):
+            m.AddHint(m.GetIntVarFromProtoIndex(i), val)
+        solver2 = params(remaining)
+        status2 = solver2.Solve(m)
+        if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver = solver2
+    obj = float(solver.Value(objective))
+    gap = abs(bound - obj) / max(1.0, abs(bound))
+    status_name = "OPTIMAL" if phase1.StatusName(status) == "OPTIMAL" and gap < 1e-9 else "FEASIBLE"
+    solve_s = time.monotonic() - t0
+    name = status_name
 
     # --- read the plan ------------------------------------------------------------------------------------
     sessions = []
@@ -290,8 +339,6 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                 nights[(uid, d)] = pl
     allocations = [Allocation(p, insee, k, int(solver.Value(f)))
                    for (p, insee, k), f in sorted(flows.items()) if solver.Value(f) > 0]
-    obj, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
-    gap = abs(bound - obj) / max(1.0, abs(bound))
     return assemble(problem, matrix, sessions, nights, allocations, status=name, objective=obj, bound=bound,
                     gap=round(gap, 6), solve_s=round(solve_s, 2),
                     solver=f"OR-Tools CP-SAT ({'1 worker, deterministic' if deterministic else f'{num_workers} workers'}, seed {seed})")

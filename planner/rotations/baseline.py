@@ -1,0 +1,85 @@
+"""Greedy baseline: day by day, each unit goes to the reachable premises with the most unmet priority
+demand (capped by what its session can absorb), back to base every evening. Used by the benchmark to
+measure what the CP-SAT model gains, and as a starting hint for it."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from planner.rotations.assemble import assemble
+from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
+from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
+from planner.rotations.reach import reach_map
+from planner.travel import TravelMatrix
+
+
+def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool = False) -> RotationSolution:
+    """The benchmark baseline scores premises by unmet demand in reach; `capped=True` caps that score by
+    what the session can absorb (a better start, used to warm-start CP-SAT)."""
+    t0 = time.monotonic()
+    reach = reach_map(problem, matrix)
+    left = {(c.insee, k): c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
+    rooms = {p.id: p.rooms for p in problem.premises}
+    used = defaultdict(int)  # (day, half, premises) -> units there
+    by_slot: dict[tuple, list[Candidate]] = defaultdict(list)
+    for u in problem.units:
+        for c in unit_candidates(problem, matrix, u):
+            by_slot[(u.id, c.day, c.half)].append(c)
+    chosen: dict[tuple, Candidate] = {}
+    alloc: dict[tuple[str, str, str], int] = defaultdict(int)
+
+    def value(c: Candidate) -> int:
+        """Unmet priority demand within reach, in the disciplines this unit offers (not capped)."""
+        if capped:
+            return sum(min(n, sum(left[(i, k)] for i in reach.get(c.premises_id, ())))
+                       for k, n in c.capacity.items())
+        return sum(left[(i, k)] for k, n in c.capacity.items() if n > 0 for i in reach.get(c.premises_id, ()))
+
+    def fits(u, day, am: Candidate | None, pm: Candidate | None) -> bool:
+        stops = [s for s in (am, pm) if s is not None]
+        here, total = u.base_id, 0
+        for k, s in enumerate(stops):
+            t = matrix.time_s(here, s.premises_id)
+            total += t
+            if k == 0 and s.start_min - ceil_min(t) < u.day_start_min:
+                return False
+            if k == 1 and stops[0].end_min + ceil_min(t) > s.start_min:
+                return False
+            here = s.premises_id
+        t = matrix.time_s(here, u.base_id)
+        total += t
+        return total <= u.max_driving_min * 60 and (not stops or stops[-1].end_min + ceil_min(t) <= u.day_end_min)
+
+    for day in problem.dates:
+        for u in problem.units:
+            for half in ("am", "pm"):
+                options = [c for c in by_slot.get((u.id, day, half), [])
+                           if used[(day, half, c.premises_id)] < rooms.get(c.premises_id, 1)]
+                am = chosen.get((u.id, day, "am"))
+                options = [c for c in options if fits(u, day, am if half == "pm" else c, c if half == "pm" else None)]
+                if u.regular or problem.regular_presence:  # repeat last week's choice when possible
+                    prev = chosen.get((u.id, day.fromordinal(day.toordinal() - 7), half))
+                    same = [c for c in options if prev is not None and c.premises_id == prev.premises_id]
+                    options = same or options
+                if not options:
+                    continue
+                best = max(options, key=lambda c: (value(c), -matrix.time_s(u.base_id, c.premises_id),
+                                                   c.premises_id))
+                if value(best) == 0:
+                    continue
+                chosen[(u.id, day, half)] = best
+                used[(day, half, best.premises_id)] += 1
+                for k, cap in best.capacity.items():
+                    for insee in sorted(reach.get(best.premises_id, ()), key=lambda i: -left[(i, k)]):
+                        give = min(cap, left[(insee, k)])
+                        if give > 0:
+                            left[(insee, k)] -= give
+                            alloc[(best.premises_id, insee, k)] += give
+                            cap -= give
+    sessions = [Session(c.unit_id, c.day, c.half, c.premises_id, c.start_min, c.end_min,
+                        tuple(m.id for m in problem.unit(c.unit_id).members_on(c.day)), dict(c.capacity))
+                for c in chosen.values()]
+    allocations = [Allocation(p, i, k, n) for (p, i, k), n in sorted(alloc.items()) if n > 0]
+    return assemble(problem, matrix, sessions, {}, allocations, status="GREEDY",
+                    solve_s=round(time.monotonic() - t0, 2), solver="greedy baseline")

@@ -1,0 +1,217 @@
+"""Independent checker: recompute every rule of a rotation plan from the problem and the travel matrix.
+
+It trusts nothing the solver wrote: session windows against opening hours, rooms, members, legs and their
+times against the matrix, driving limits, nights, regular presence, allocations within reach and capacity,
+coverage of every commune in need (or its listed reason), and the headline indicators.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+from planner.errors import InputError
+from planner.rotations.assemble import in_need
+from planner.rotations.io import read_problem, read_solution
+from planner.rotations.legs import build_day
+from planner.rotations.model import HALVES, RotationProblem, RotationSolution
+from planner.rotations.reach import check_matrix, communes_reach
+from planner.rotations.slots import session_capacity
+from planner.travel import TravelMatrix
+
+
+def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolution) -> list[str]:
+    """Every broken rule, in words; empty when the plan is valid."""
+    out: list[str] = []
+    units = {u.id: u for u in problem.units}
+    prem = problem.premises_by_id()
+    hd = problem.half_days
+
+    # sessions --------------------------------------------------------------------------------------------
+    per_slot = Counter((s.unit_id, s.day, s.half) for s in solution.sessions)
+    for key, n in per_slot.items():
+        if n > 1:
+            out.append(f"unit {key[0]} has {n} sessions on {key[1]} {key[2]} (one premises per half-day)")
+    for s in solution.sessions:
+        tag = f"session {s.unit_id} {s.day} {s.half} at {s.premises_id}"
+        u = units.get(s.unit_id)
+        p = prem.get(s.premises_id)
+        if u is None:
+            out.append(f"{tag}: unknown unit")
+            continue
+        if p is None:
+            out.append(f"{tag}: unknown premises")
+            continue
+        if p.status == "withdrawn":
+            out.append(f"{tag}: premises withdrawn")
+        if s.day not in u.dates:
+            out.append(f"{tag}: outside the unit's mission ({u.start} to {u.end})")
+        if u.is_rest(s.day):
+            out.append(f"{tag}: on a rest day")
+        if s.half not in HALVES:
+            out.append(f"{tag}: half-day must be am or pm")
+            continue
+        lo, hi = hd.window(s.half)
+        if s.start_min < lo or s.end_min > hi:
+            out.append(f"{tag}: {s.start_min}-{s.end_min} min outside the half-day window {lo}-{hi}")
+        if s.end_min - s.start_min < hd.min_session_min:
+            out.append(f"{tag}: shorter than {hd.min_session_min} min")
+        opening = p.opening_on(s.day, problem.default_hours(p))
+        if not any(r.start_min <= s.start_min and s.end_min <= r.end_min for r in opening):
+            out.append(f"{tag}: premises not open {s.start_min // 60:02d}:{s.start_min % 60:02d}-"
+                       f"{s.end_min // 60:02d}:{s.end_min % 60:02d} that day")
+        present = {m.id for m in u.members_on(s.day)}
+        for mid in s.members:
+            if mid not in {m.id for m in u.members}:
+                out.append(f"{tag}: member {mid} is not in the unit")
+            elif mid not in present:
+                out.append(f"{tag}: member {mid} is unavailable that day")
+        roles = {m.role for m in u.members_on(s.day)}
+        listed_roles = {m.role for m in u.members if m.id in s.members}
+        if {"doctor", "nurse"} <= roles and not {"doctor", "nurse"} <= listed_roles:
+            out.append(f"{tag}: the doctor and the nurse must work together")
+        cap = session_capacity(problem, u, s.day, s.end_min - s.start_min)
+        for k, n in s.capacity.items():
+            if n > cap.get(k, 0):
+                out.append(f"{tag}: capacity {k}={n} above what the members can hold ({cap.get(k, 0)})")
+    rooms = Counter((s.day, s.half, s.premises_id) for s in solution.sessions)
+    for (d, h, pid), n in rooms.items():
+        if pid in prem and n > prem[pid].rooms:
+            out.append(f"premises {pid} on {d} {h}: {n} units for {prem[pid].rooms} room(s)")
+
+    # days, legs, driving, nights ----------------------------------------------------------------------------
+    plans = defaultdict(list)
+    for dp in solution.days:
+        plans[(dp.unit_id, dp.day)].append(dp)
+    for u in problem.units:
+        prev_night = u.base_id
+        away_run = 0
+        for i, d in enumerate(u.dates):
+            found = plans.get((u.id, d), [])
+            if len(found) != 1:
+                out.append(f"unit {u.id} on {d}: expected one day plan, found {len(found)}")
+                continue
+            dp = found[0]
+            tag = f"unit {u.id} on {d}"
+            if dp.start_place != prev_night:
+                out.append(f"{tag}: starts at {dp.start_place} but slept at {prev_night}")
+            if dp.night_place not in u.night_places():
+                out.append(f"{tag}: night at {dp.night_place}, not an allowed place")
+            last = i == len(u.dates) - 1
+            if last and dp.night_place != u.base_id:
+                out.append(f"{tag}: the mission must end at base")
+            if dp.night_place != u.base_id and (u.is_rest(d) or (d + timedelta(days=1) in u.dates
+                                                                and u.is_rest(d + timedelta(days=1)))):
+                out.append(f"{tag}: rest days are spent at base (night at {dp.night_place})")
+            away_run = away_run + 1 if dp.night_place != u.base_id else 0
+            if away_run > u.max_nights_away:
+                out.append(f"{tag}: {away_run} consecutive nights away (limit {u.max_nights_away})")
+            todays = [s for s in solution.sessions if s.unit_id == u.id and s.day == d]
+            try:
+                expected = build_day(matrix, u, d, dp.start_place, todays, dp.night_place)
+            except InputError as exc:
+                out.append(f"{tag}: {exc}")
+                prev_night = dp.night_place
+                continue
+            if [(lg.origin, lg.destination, lg.seconds, lg.metres, lg.depart_min, lg.arrive_min)
+                    for lg in dp.legs] != [(lg.origin, lg.destination, lg.seconds, lg.metres, lg.depart_min,
+                                            lg.arrive_min) for lg in expected.legs]:
+                out.append(f"{tag}: legs do not match the sessions and the travel matrix")
+            if expected.driving_s > u.max_driving_min * 60:
+                out.append(f"{tag}: {expected.driving_s / 60:.0f} min of driving (limit {u.max_driving_min})")
+            if expected.legs:
+                if expected.legs[0].depart_min < u.day_start_min:
+                    out.append(f"{tag}: leaves at {expected.legs[0].depart_min} min, before the day starts")
+                if expected.legs[-1].arrive_min > u.day_end_min:
+                    out.append(f"{tag}: arrives at {expected.legs[-1].arrive_min} min, after the day ends")
+            ordered = sorted(todays, key=lambda s: s.start_min)
+            for a, b in zip(ordered, ordered[1:]):
+                if a.premises_id != b.premises_id:
+                    t = -(-matrix.time_s(a.premises_id, b.premises_id) // 60)
+                    if a.end_min + t > b.start_min:
+                        out.append(f"{tag}: cannot drive from {a.premises_id} to {b.premises_id} between sessions")
+                elif a.end_min > b.start_min:
+                    out.append(f"{tag}: overlapping sessions")
+            prev_night = dp.night_place
+
+    # regular presence -----------------------------------------------------------------------------------
+    for u in problem.units:
+        if not (u.regular or problem.regular_presence):
+            continue
+        work = {d for d in u.dates if not u.is_rest(d) and u.members_on(d)}
+        for d in u.dates:
+            d7 = d + timedelta(days=7)
+            if d not in work or d7 not in work:
+                continue
+            for h in HALVES:
+                a, b = solution.session_at(u.id, d, h), solution.session_at(u.id, d7, h)
+                pa, pb = a.premises_id if a else None, b.premises_id if b else None
+                if pa != pb:
+                    out.append(f"unit {u.id}: regular presence broken on {d7} {h} ({pb} instead of {pa})")
+
+    # allocations, service, coverage ---------------------------------------------------------------------
+    reach = communes_reach(problem, matrix)
+    cap_total = defaultdict(int)
+    for s in solution.sessions:
+        for k, n in s.capacity.items():
+            cap_total[(s.premises_id, k)] += n
+    given = defaultdict(int)
+    served = defaultdict(int)
+    for a in solution.allocations:
+        if a.consultations < 0:
+            out.append(f"allocation {a.premises_id}->{a.insee}: negative")
+        if a.premises_id not in reach.get(a.insee, ()):
+            out.append(f"allocation {a.premises_id}->{a.insee}: commune not within {problem.reach_min} min")
+        given[(a.premises_id, a.discipline)] += a.consultations
+        served[(a.insee, a.discipline)] += a.consultations
+    for (pid, k), n in given.items():
+        if n > cap_total[(pid, k)]:
+            out.append(f"premises {pid}: {n} {k} consultations given, sessions hold {cap_total[(pid, k)]}")
+    for c in problem.communes:
+        for k in set(c.demand) | {k for (i, k) in served if i == c.insee}:
+            if served[(c.insee, k)] > c.demand.get(k, 0):
+                out.append(f"commune {c.insee}: {served[(c.insee, k)]} {k} served for a need of {c.demand.get(k, 0)}")
+    listed = {(u.insee, u.period) for u in solution.unserved}
+    for label, period in problem.periods():
+        days = set(period)
+        for insee in in_need(problem):
+            has = any(s.day in days and s.premises_id in reach.get(insee, ()) for s in solution.sessions)
+            if not has and (insee, label) not in listed:
+                out.append(f"commune {insee} ({label}): no session within reach and not listed as unserved")
+            if has and (insee, label) in listed:
+                out.append(f"commune {insee} ({label}): listed as unserved but a session is within reach")
+    for un in solution.unserved:
+        if not un.reason.strip():
+            out.append(f"commune {un.insee}: unserved without a reason")
+    ind = solution.indicators
+    total_served = sum(served.values())
+    if "priority_demand_served" in ind and int(ind["priority_demand_served"]) != total_served:
+        out.append(f"indicator priority_demand_served={ind['priority_demand_served']} but allocations sum to "
+                   f"{total_served}")
+    drive_h = sum(dp.driving_s for dp in solution.days) / 3600
+    if "driving_hours" in ind and abs(float(ind["driving_hours"]) - drive_h) > 0.01:
+        out.append(f"indicator driving_hours={ind['driving_hours']} but legs sum to {drive_h:.2f} h")
+    return out
+
+
+def load_problem_and_matrix(problem_path: str | Path) -> tuple[RotationProblem, TravelMatrix]:
+    """Read a problem JSON and the matrix it references ("matrix": path relative to the problem file)."""
+    problem_path = Path(problem_path)
+    problem = read_problem(problem_path)
+    if not problem.matrix_ref:
+        raise InputError("the problem must reference its travel matrix ('matrix': path to a matrix JSON)",
+                         source=str(problem_path), field="matrix")
+    mpath = Path(problem.matrix_ref)
+    if not mpath.is_absolute():
+        mpath = problem_path.parent / mpath
+    matrix = TravelMatrix.load(mpath)
+    check_matrix(problem, matrix, source=str(mpath))
+    return problem, matrix
+
+
+def check_files(problem_path: str | Path, solution_path: str | Path) -> list[str]:
+    """`planner check` entry point for rotations."""
+    problem, matrix = load_problem_and_matrix(problem_path)
+    return check(problem, matrix, read_solution(solution_path))
+
