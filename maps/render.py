@@ -88,20 +88,17 @@ def stop_popup(d: DayItinerary, s: ItineraryStop, *, links: Sequence[tuple[str, 
     return "<br>".join(rows)
 
 
-def number_icon(text: str, colour: str, *, square: bool = False) -> folium.DivIcon:
+def number_icon(text: str, colour: str, *, square: bool = False, time: str = "") -> folium.DivIcon:
+    """A numbered disc (or a square for a base), with the arrival time beside it: one element per stop."""
     radius = "3px" if square else "50%"
+    label = (f'<span style="position:absolute;left:27px;top:5px;font:bold 11px sans-serif;color:{colour};'
+             f'background:rgba(255,255,255,.85);padding:0 2px;border-radius:2px;white-space:nowrap">'
+             f'{html.escape(time)}</span>') if time else ""
     return folium.DivIcon(
         icon_size=(26, 26), icon_anchor=(13, 13), class_name="stop-icon",
-        html=(f'<div style="width:24px;height:24px;border-radius:{radius};background:{colour};color:#fff;'
-              f'border:2px solid #fff;box-shadow:0 0 3px #000;font:bold 12px/24px sans-serif;text-align:center">'
-              f'{html.escape(text)}</div>'))
-
-
-def time_label(text: str, colour: str) -> folium.DivIcon:
-    return folium.DivIcon(
-        icon_size=(44, 16), icon_anchor=(-14, 8), class_name="stop-time",
-        html=(f'<div style="font:bold 11px sans-serif;color:{colour};background:rgba(255,255,255,.85);'
-              f'padding:0 2px;border-radius:2px;white-space:nowrap">{html.escape(text)}</div>'))
+        html=(f'<div style="position:relative;width:24px;height:24px;border-radius:{radius};background:{colour};'
+              f'color:#fff;border:2px solid #fff;box-shadow:0 0 3px #000;font:bold 12px/24px sans-serif;'
+              f'text-align:center">{html.escape(text)}{label}</div>'))
 
 
 def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | None = None,
@@ -114,9 +111,11 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
     insee/name/population. isochrones: premises id -> [maps.isochrones.Isochrone]. stop_links(stop,
     previous_stop) -> [(label, url)] adds navigation links to popups.
     """
-    points = [(s.location.lat, s.location.lon) for d in view.itineraries for s in d.stops]
-    premises = list(view.extras.get("premises_used") or [])
-    points += [(p["lat"], p["lon"]) for p in premises if "lat" in p]
+    points = [(s.location.lat, s.location.lon) for d in view.itineraries for s in d.stops
+              if (s.location.lat, s.location.lon) != (0.0, 0.0)]  # (0, 0): a place the plan could not locate
+    premises = [p for p in view.extras.get("premises_used") or [] if p.get("lat") is not None
+                and p.get("lon") is not None]
+    points += [(p["lat"], p["lon"]) for p in premises]
     centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)) if points \
         else (48.56, 3.29)
     fmap = LeafletOnlyMap(location=centre, zoom_start=11, tiles=None, control_scale=True, prefer_canvas=False)
@@ -132,10 +131,12 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
     if premises or any(s.place_id.startswith("mairie:") for d in view.itineraries for s in d.stops):
         _draw_places(fmap, view, premises)
 
+    first_day = min((d.day for d in view.itineraries), default=None)
     for d in sorted(view.itineraries, key=lambda d: (d.resource_name, d.day)):
         colour = cols[d.resource_id]
-        group = folium.FeatureGroup(
-            name=f'<span style="color:{colour}">&#9632;</span> {html.escape(d.resource_name)} — {day_fr(d.day)}')
+        group = folium.FeatureGroup(  # long plans: the first day shows, the others are a click away
+            name=f'<span style="color:{colour}">&#9632;</span> {html.escape(d.resource_name)} — {day_fr(d.day)}',
+            show=d.day == first_day)
         group.add_to(fmap)
         day_legs = list((legs or {}).get((d.resource_id, d.day)) or [])
         for i in range(1, len(d.stops)):
@@ -152,6 +153,8 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
         for s in d.stops:
             links = stop_links(s) if stop_links else ()
             popup = folium.Popup(stop_popup(d, s, links=links), max_width=320)
+            if s.kind == "break" or (s.location.lat, s.location.lon) == (0.0, 0.0):
+                continue  # a break is taken where the previous stop was: its marker would hide that stop
             if is_base(s):
                 if s.kind == "return" and d.stops and s.place_id == d.stops[0].place_id:
                     continue  # same place as the departure: one marker says both
@@ -159,11 +162,9 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
                               popup=popup, tooltip=f"{html.escape(s.place_name)} ({KIND_FR.get(s.kind, s.kind)})"
                               ).add_to(group)
                 continue
-            folium.Marker((s.location.lat, s.location.lon), icon=number_icon(str(s.sequence), colour),
-                          popup=popup, tooltip=f"{s.sequence}. {html.escape(s.place_name)} — {hm(s.arrival)}"
-                          ).add_to(group)
-            folium.Marker((s.location.lat, s.location.lon), icon=time_label(hm(s.arrival), colour),
-                          interactive=False).add_to(group)
+            folium.Marker((s.location.lat, s.location.lon),
+                          icon=number_icon(str(s.sequence), colour, time=hm(s.arrival)), popup=popup,
+                          tooltip=f"{s.sequence}. {html.escape(s.place_name)} — {hm(s.arrival)}").add_to(group)
 
     folium.LayerControl(collapsed=True).add_to(fmap)
     if points:
@@ -254,8 +255,6 @@ def _draw_places(fmap, view: PlanView, premises: list[dict]) -> None:
     group.add_to(fmap)
     seen = set()
     for p in premises:
-        if "lat" not in p:
-            continue
         seen.add(p.get("id"))
         label = html.escape(str(p.get("name", p.get("id"))))
         addr = html.escape(str(p.get("address", "")))
@@ -314,5 +313,7 @@ def _add_legend(fmap, view: PlanView, cols: dict[str, str], coverage: bool, isoc
     box = ('<details class="map-legend" open style="position:fixed;bottom:28px;right:8px;z-index:9999;'
            'background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font:12px sans-serif;'
            'max-width:240px;max-height:45vh;overflow:auto;box-shadow:0 0 4px rgba(0,0,0,.3)">'
-           '<summary><b>Légende</b></summary>' + "".join(rows) + "</details>")
+           '<summary><b>Légende</b></summary>' + "".join(rows) + "</details>"
+           "<script>if (window.innerWidth < 600) {"  # phones: the legend starts folded, the map stays visible
+           "document.querySelector('.map-legend').removeAttribute('open');}</script>")
     fmap.get_root().html.add_child(folium.Element(box))

@@ -3,7 +3,6 @@ and the summary page of a plan, from a solution of either planner (with its prob
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -15,9 +14,8 @@ from api.exports.viewjson import FORMAT_KIND, view_from_dict
 from planner.errors import InputError
 from planner.itinerary import PlanView
 
-# solution "kind" -> (io module with load_problem/load_solution, view module with to_plan_view)
-PLANNERS = {"home_visits": ("planner.home_visits.io", "planner.home_visits.view"),
-            "rotation": ("planner.rotations.io", "planner.rotations.view")}
+# solution "kind" -> function(problem_path, solution_path) -> PlanView
+PLANNERS = ("home_visits", "rotation")
 CLI_FORMATS = ("map", "sheet", "csv", "xlsx", "ics", "gpx", "public", "summary", "json", "all")
 DEFAULT_OUTLINES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "outlines.geojson"
 
@@ -38,12 +36,34 @@ def _read_json(path: Path) -> dict:
     return data
 
 
-def _call_first(module, names: tuple[str, ...], *args):
-    for name in names:
-        fn = getattr(module, name, None)
-        if fn is not None:
-            return fn(*args)
-    raise InputError(f"{module.__name__} has none of {', '.join(names)}")
+def _matrix_is_approximate(problem_path: Path, ref: str | None) -> bool:
+    """Whether the travel matrix a problem names was built without a road network (its JSON flag)."""
+    if not ref:
+        return False
+    path = (problem_path.parent / ref).resolve()
+    try:
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("approximate", False))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def home_visits_view(problem: Path, solution: Path) -> PlanView:
+    from planner.home_visits import io
+    from planner.home_visits.view import to_plan_view
+    from planner.travel import TravelMatrix
+
+    prob, sol = io.load_problem(problem), io.load_solution(solution)
+    matrix_path = io.problem_matrix_path(prob, problem) if prob.matrix else None
+    matrix = TravelMatrix.load(matrix_path) if matrix_path is not None and matrix_path.exists() else None
+    return to_plan_view(prob, sol, matrix)
+
+
+def rotation_view(problem: Path, solution: Path) -> PlanView:
+    from planner.rotations import io
+    from planner.rotations.view import to_plan_view
+
+    prob, sol = io.read_problem(problem), io.read_solution(solution)
+    return to_plan_view(prob, sol, approximate=_matrix_is_approximate(problem, prob.matrix_ref))
 
 
 def load_plan_view(solution: Path, problem: Path | None = None) -> PlanView:
@@ -53,21 +73,19 @@ def load_plan_view(solution: Path, problem: Path | None = None) -> PlanView:
     if kind == FORMAT_KIND:
         return view_from_dict(data, source=str(solution))
     if kind not in PLANNERS:
-        raise InputError(f"unknown solution kind {kind!r}; expected one of {sorted(PLANNERS) + [FORMAT_KIND]}",
+        raise InputError(f"unknown solution kind {kind!r}; expected one of {list(PLANNERS) + [FORMAT_KIND]}",
                          source=str(solution), field="kind")
     if problem is None and isinstance(data.get("problem"), str):
         problem = (solution.parent / data["problem"]).resolve()
     if problem is None:
         raise InputError("a solution needs its problem file: add --problem PROBLEM.json", source=str(solution))
-    io_name, view_name = PLANNERS[kind]
-    try:
-        io_mod, view_mod = importlib.import_module(io_name), importlib.import_module(view_name)
-    except ImportError as exc:
-        raise InputError(f"exports of {kind} solutions are not available in this version ({exc})",
-                         source=str(solution)) from None
-    prob = _call_first(io_mod, ("load_problem", "read_problem"), problem)
-    sol = _call_first(io_mod, ("load_solution", "read_solution"), solution)
-    return view_mod.to_plan_view(prob, sol)
+    if not problem.exists():
+        raise InputError("file not found", source=str(problem))
+    problem_kind = _read_json(problem).get("kind", "rotation")
+    if problem_kind != kind:
+        raise InputError(f"the problem is a {problem_kind!r} problem but the solution is {kind!r}",
+                         source=str(problem), field="kind")
+    return (home_visits_view if kind == "home_visits" else rotation_view)(problem, solution)
 
 
 def export(solution: Path = typer.Argument(..., help="Solution JSON (home visits or rotation) or plan-view JSON"),

@@ -43,6 +43,16 @@ def view_legs(view: PlanView, network=None) -> LegsByDay:
     return out
 
 
+def _compact(coords) -> tuple[tuple[float, float], ...]:
+    """Round to 1e-5 degree (~1 m) and drop repeated points: the maps and GPX stay light."""
+    out: list[tuple[float, float]] = []
+    for lat, lon in coords:
+        p = (round(float(lat), 5), round(float(lon), 5))
+        if not out or out[-1] != p:
+            out.append(p)
+    return tuple(out)
+
+
 def _route_pairs(network, pairs) -> dict:
     """Route each distinct pair once with maps.geometry; pairs that fail stay out (drawn straight)."""
     try:
@@ -65,7 +75,7 @@ def _route_pairs(network, pairs) -> dict:
                 legs.append(None)
     out = {}
     for pair, leg in zip(unique, legs):
-        coords = tuple((float(lat), float(lon)) for lat, lon in (getattr(leg, "coords", None) or ()))
+        coords = _compact(getattr(leg, "coords", None) or ())
         if len(coords) >= 2:
             out[pair] = RouteLeg(coords, tuple(getattr(leg, "steps", ()) or ()), True)
     for a, b in pairs:

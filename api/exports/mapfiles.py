@@ -42,7 +42,8 @@ def map_html(view: PlanView, audience: str, *, legs: LegsByDay | None = None, ou
              isochrones: dict | None = None) -> str:
     """The self-contained HTML page of `view` as `audience` may see it."""
     seen = for_audience(view, audience)
-    subtitle = AUDIENCE_FR.get(audience, "")
+    has_patients = any(s.patient_id for d in view.itineraries for s in d.stops)
+    subtitle = AUDIENCE_FR.get(audience, "") if has_patients else ""
     if audience.startswith("staff:"):
         subtitle = f"Carte personnelle de {seen.itineraries[0].resource_name}" if seen.itineraries else ""
     fmap = render_map(seen, legs=legs, outlines=outlines, isochrones=isochrones, subtitle=subtitle,

@@ -38,12 +38,24 @@ def blur(loc: Location) -> Location:
     return Location(snap(loc.lat, GRID_LAT), snap(loc.lon, GRID_LON))
 
 
-def pseudonymise_stop(stop: ItineraryStop, number: int) -> ItineraryStop:
+SHARED_EXTRAS = ("coverage", "reach_minutes", "premises_used", "nights", "holidays")
+
+
+def pseudonymise_stop(stop: ItineraryStop, number: int, secrets: dict[str, str]) -> ItineraryStop:
+    """A patient's stop, or any stop at a patient's home (a break taken there): number, blurred position."""
     label = f"Patient n°{number}"
-    what = stop.what if stop.patient_name is None or stop.patient_name not in stop.what else \
-        stop.what.replace(stop.patient_name, label)
-    return replace(stop, place_id=f"patient-{number}", place_name=label, location=blur(stop.location),
-                   address="", patient_id=f"patient-{number}", patient_name=label, phone="", what=what)
+    kind_label = label if stop.patient_id else f"{stop.what or 'Arrêt'} (chez {label})"
+    return replace(stop, place_id=f"patient-{number}", place_name=kind_label if not stop.patient_id else label,
+                   location=blur(stop.location), address="", patient_id=f"patient-{number}" if stop.patient_id
+                   else None, patient_name=label if stop.patient_id else None, phone="",
+                   what=_replace_all(stop.what, secrets))
+
+
+def _replace_all(text: str, secrets: dict[str, str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, secrets[secret])
+    return text
 
 
 def for_audience(view: PlanView, audience: str) -> PlanView:
@@ -64,24 +76,25 @@ def for_audience(view: PlanView, audience: str) -> PlanView:
                        extras={k: v for k, v in view.extras.items() if k in ("coverage", "reach_minutes",
                                                                           "premises_used")})
     numbers = patient_numbers(view)
-    its = tuple(replace(d, stops=tuple(pseudonymise_stop(s, numbers[s.patient_id]) if s.patient_id else s
+    at_home: dict[str, int] = {}  # place id of a patient's home -> patient number
+    secrets: dict[str, str] = {}  # name, address, phone, id -> pseudonym
+    for d in view.itineraries:
+        for s in d.stops:
+            if s.patient_id:
+                n = numbers[s.patient_id]
+                at_home[s.place_id] = n
+                for x in (s.patient_name, s.address, s.phone, s.patient_id, s.place_name):
+                    if x and len(x) > 2:
+                        secrets[x] = f"Patient n°{n}"
+    its = tuple(replace(d, stops=tuple(pseudonymise_stop(s, at_home[s.place_id], secrets)
+                                        if s.patient_id or s.place_id in at_home
+                                        else replace(s, what=_replace_all(s.what, secrets))
                                         for s in d.stops))
                 for d in view.itineraries)
     # An unscheduled visit's label may name a patient who is in no stop: replace it by a number.
     unscheduled = tuple(replace(u, item_id=f"non-planifie-{i}", label=f"Visite non planifiée n°{i}",
-                                reason=_scrub(u.reason, view)) if view.kind == "home_visits" else
-                        replace(u, label=_scrub(u.label, view), reason=_scrub(u.reason, view))
+                                reason=_replace_all(u.reason, secrets)) if view.kind == "home_visits" else
+                        replace(u, label=_replace_all(u.label, secrets), reason=_replace_all(u.reason, secrets))
                         for i, u in enumerate(view.unscheduled, start=1))
-    return replace(view, itineraries=its, unscheduled=unscheduled)
-
-
-def _scrub(text: str, view: PlanView) -> str:
-    """Replace any patient name or address found in free text by its pseudonym."""
-    numbers = patient_numbers(view)
-    for d in view.itineraries:
-        for s in d.stops:
-            if s.patient_id:
-                for secret in (s.patient_name, s.address, s.patient_id):
-                    if secret:
-                        text = text.replace(secret, f"Patient n°{numbers[s.patient_id]}")
-    return text
+    extras = {k: v for k, v in view.extras.items() if k in SHARED_EXTRAS}  # e.g. no per-patient calendar
+    return replace(view, itineraries=its, unscheduled=unscheduled, extras=extras)

@@ -4,7 +4,8 @@ feed a town hall can publish. Built from the "public" audience of the view: sess
 
 from __future__ import annotations
 
-from datetime import datetime
+import html
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,18 +29,33 @@ def sessions_by_commune(view: PlanView) -> dict[str, list[tuple]]:
     return {k: sorted(v, key=lambda x: x[1].start) for k, v in sorted(out.items())}
 
 
+def nearby_sessions(view: PlanView, insee: str) -> list[dict]:
+    """Sessions held elsewhere but within reach of the commune (rotation extras "coverage"), if known."""
+    cov = (view.extras.get("coverage") or {}).get(insee) or {}
+    sessions = cov.get("sessions")
+    if not isinstance(sessions, (list, tuple)):
+        return []
+    here = {s.place_id for d in view.itineraries for s in d.stops if s.commune_insee == insee}
+    return [x for x in sessions if isinstance(x, dict) and x.get("premises_id") not in here]
+
+
 def write_public(view: PlanView, out_dir: Path) -> list[Path]:
-    """public/<insee>-<commune>.html and .ics for every commune hosting a session, plus public/index.html."""
+    """public/<insee>-<commune>.html and .ics for every commune hosting a session or within reach of one,
+    plus public/index.html. The ICS feed holds the sessions in the commune; the page also lists nearby ones."""
     by_commune = sessions_by_commune(view)
-    if not by_commune:
+    coverage = view.extras.get("coverage") or {}
+    communes = sorted(set(by_commune) | {k for k in coverage if nearby_sessions(view, k)})
+    if not communes:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
-    coverage = view.extras.get("coverage") or {}
+    reach = view.extras.get("reach_minutes")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     tpl = env.get_template("public_commune.html.j2")
     written, index = [], []
-    for insee, items in by_commune.items():
-        name = str((coverage.get(insee) or {}).get("name") or _name_from_place(items[0][1].place_name, insee))
+    for insee in communes:
+        items = by_commune.get(insee, [])
+        name = str((coverage.get(insee) or {}).get("name")
+                   or (_name_from_place(items[0][1].place_name, insee) if items else insee))
         stem = f"{insee}-{fmt.slug(name)}"
         cal = new_calendar(f"Unité mobile de santé — {name}")
         stamp = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
@@ -50,14 +66,25 @@ def write_public(view: PlanView, out_dir: Path) -> list[Path]:
             rows.append({"date": fmt.day_fr(d.day), "start": fmt.hm(s.start), "end": fmt.hm(s.end),
                          "place": s.place_name, "address": s.address, "unit": d.resource_name, "what": s.what,
                          "osm": links.osm_point_url(s.location)})
+        nearby = []
+        for x in nearby_sessions(view, insee):
+            try:
+                day = fmt.day_fr(date.fromisoformat(str(x.get("date"))))
+            except ValueError:
+                day = str(x.get("date", ""))
+            other = (coverage.get(str(x.get("insee", ""))) or {}).get("name", "")
+            nearby.append({"date": day, "start": x.get("start", ""), "end": x.get("end", ""),
+                           "place": x.get("premises_name", ""), "commune": other or x.get("address", "")})
         (out_dir / f"{stem}.ics").write_bytes(finish(cal))
         page = out_dir / f"{stem}.html"
-        page.write_text(tpl.render(commune=name, sessions=rows, nearby=[], ics=f"{stem}.ics"), encoding="utf-8")
+        page.write_text(tpl.render(commune=name, sessions=rows, nearby=nearby, reach=reach, ics=f"{stem}.ics"),
+                        encoding="utf-8")
         written += [page, out_dir / f"{stem}.ics"]
-        index.append((name, stem, len(rows)))
+        index.append((name, stem, len(rows), len(nearby)))
     idx = out_dir / "index.html"
-    items_html = "".join(f'<li><a href="{s}.html">{n}</a> — {k} consultation(s) (<a href="{s}.ics">agenda</a>)</li>'
-                         for n, s, k in sorted(index))
+    items_html = "".join(f'<li><a href="{s}.html">{html.escape(n)}</a> — {k} consultation(s) dans la commune'
+                         f'{f", {m} à proximité" if m else ""} (<a href="{s}.ics">agenda</a>)</li>'
+                         for n, s, k, m in sorted(index))
     idx.write_text('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" '
                    'content="width=device-width, initial-scale=1"><title>Consultations par commune</title></head>'
                    f'<body style="font:15px Arial,sans-serif;max-width:760px;margin:auto;padding:12px">'
