@@ -46,8 +46,9 @@ def visit_window(p: Patient, prev: date | None, first: bool, horizon_start: date
     """Window of a patient's next visit after `prev` (the last visit day, or None if never visited)."""
     f, t = p.frequency_days, p.tolerance_days
     if prev is None:
-        last = horizon_start + timedelta(days=f - 1)
-        return Window(horizon_start, horizon_start, last, horizon_start, last)
+        first_day = max(horizon_start, p.enrolled_from or horizon_start)
+        last = first_day + timedelta(days=f - 1)
+        return Window(first_day, first_day, last, first_day, last)
     due = prev + timedelta(days=f)
     lo, hi = due - timedelta(days=t), due + timedelta(days=t)
     if first and hi < horizon_start:

@@ -100,6 +100,7 @@ class Patient:
     no_regular_doctor: bool = False
     palliative: bool = False
     phone: str = ""
+    enrolled_from: date | None = None  # never visited and followed from this day (default: horizon start)
 
     @property
     def place_id(self) -> str:
