@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from typing import Callable
 
@@ -89,6 +90,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
 
     # --- nights and driving ---------------------------------------------------------------------------------
     drive_terms = []
+    leg_vars = {}  # (u, d) -> (leg1, mid, leg3, direct)
     night = {}  # (u, d) -> {place: literal or True}
     for u in problem.units:
         places = u.night_places()
@@ -129,6 +131,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             direct = m.NewIntVar(0, hmax, "")
             m.Add(leg1 + mid + leg3 + direct <= limit)
             drive_terms += [leg1, mid, leg3, direct]
+            leg_vars[(u.id, d)] = (leg1, mid, leg3, direct)
             cand_am = {p: cands[(u.id, d, "am", p)] for p, _ in am}
             cand_pm = {q: cands[(u.id, d, "pm", q)] for q, _ in pm}
             for s_place, s_lit in starts.items():
@@ -195,6 +198,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             if n > 0:
                 cap_at[(k_[3], k)].append((n, v))
     flows: dict[tuple[str, str, str], cp_model.IntVar] = {}
+    flow_ub: dict[tuple[str, str, str], int] = {}
     served_terms = defaultdict(list)
     for (p, k), items in cap_at.items():
         total_cap = sum(n for n, _ in items)
@@ -203,6 +207,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             if need[(insee, k)] > 0:
                 f = m.NewIntVar(0, min(need[(insee, k)], total_cap), "")
                 flows[(p, insee, k)] = f
+                flow_ub[(p, insee, k)] = min(need[(insee, k)], total_cap)
                 outs.append(f)
                 served_terms[insee].append((k, f))
         if outs:
@@ -217,7 +222,8 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         if fs_all:
             served_total[c.insee] = sum(fs_all)
     uncovered = []
-    for _, period in problem.periods():
+    uncovered_keys = {}  # (period label, insee) -> literal
+    for label, period in problem.periods():
         pdays = set(period)
         for insee in in_need(problem):
             vs = [v for k_, v in x.items() if k_[1] in pdays and k_[3] in reach.get(insee, ())]
@@ -225,6 +231,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                 unc = m.NewBoolVar("")
                 m.Add(sum(vs) + unc >= 1)
                 uncovered.append(unc)
+                uncovered_keys[(label, insee)] = unc
     fairness = m.NewIntVar(0, 100, "min_share")
     coverable = [c for c in problem.communes if c.total_demand > 0 and c.insee in served_total]
     for c in coverable:
@@ -257,12 +264,13 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                  - w.change * 60 * change_expr)
     m.Maximize(objective)
 
+    greedy = None
     if hint is None:  # warm start: the published plan, else the capacity-aware greedy
         hint = reference if reference is not None else solve_greedy(problem, matrix, capped=True)
+        greedy = hint if reference is None else None
     if hint is not None:
-        hinted = {(s.unit_id, s.day, s.half, s.premises_id) for s in hint.sessions}
-        for k_, v in x.items():
-            m.AddHint(v, 1 if k_ in hinted else 0)
+        _add_hint(m, matrix, problem, hint, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,
+                  fairness)
 
     # --- solve: phase 1 the weighted objective, phase 2 less driving at no loss on the rest --------------
     def params(limit: float) -> cp_model.CpSolver:
@@ -280,14 +288,6 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         return solver
 
     n_vars = len(m.Proto().variables)
-    if hint is not None:  # complete the hinted sessions (flows, nights, legs) so every variable is hinted
-        warm = params(max(0.5, 0.15 * time_limit_s))
-        warm.parameters.fix_variables_to_their_hinted_value = True
-        if warm.Solve(m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            full = [warm.Value(m.GetIntVarFromProtoIndex(i)) for i in range(n_vars)]
-            m.ClearHints()
-            for i, val in enumerate(full):
-                m.AddHint(m.GetIntVarFromProtoIndex(i), val)
     build_s = time.monotonic() - t0
     if progress:
         progress(float("nan"), float("nan"), build_s)
@@ -296,6 +296,9 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     status = solver.Solve(m, _Callback(progress) if progress else None)
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if greedy is not None and greedy.sessions:  # no better plan in time: the greedy one stands
+            return replace(greedy, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
+                           solver=f"greedy plan (CP-SAT {name} within {time_limit_s:g} s)")
         meta = dict(status=name, solve_s=round(time.monotonic() - t0, 2), solver=f"OR-Tools CP-SAT {name}")
         return assemble(problem, matrix, [], {}, [], **meta)
     bound = solver.BestObjectiveBound()
@@ -342,3 +345,56 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     return assemble(problem, matrix, sessions, nights, allocations, status=name, objective=obj, bound=bound,
                     gap=round(gap, 6), solve_s=round(solve_s, 2),
                     solver=f"OR-Tools CP-SAT ({'1 worker, deterministic' if deterministic else f'{num_workers} workers'}, seed {seed})")
+
+
+def _add_hint(m, matrix, problem, hint, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,
+              fairness) -> None:
+    """Hint every variable from a plan (sessions, nights, legs, flows), so CP-SAT starts from it at once."""
+    sessions = {(s.unit_id, s.day, s.half): s for s in hint.sessions
+                if (s.unit_id, s.day, s.half, s.premises_id) in x}
+    for k_, v in x.items():
+        s = sessions.get(k_[:3])
+        m.AddHint(v, 1 if s is not None and s.premises_id == k_[3] else 0)
+    for key, b in work.items():
+        m.AddHint(b, 1 if key in sessions else 0)
+    nights = {(d.unit_id, d.day): d.night_place for d in hint.days}
+    for (uid, d), lits in night.items():
+        chosen = nights.get((uid, d), problem.unit(uid).base_id)
+        if chosen not in lits:
+            chosen = problem.unit(uid).base_id
+        for pl, lit in lits.items():
+            if lit is not True:
+                m.AddHint(lit, 1 if pl == chosen else 0)
+    for u in problem.units:
+        prev = u.base_id
+        for d in u.dates:
+            end = nights.get((u.id, d), u.base_id)
+            if end not in night.get((u.id, d), {u.base_id: True}):
+                end = u.base_id
+            if (u.id, d) in leg_vars:
+                stops = [sessions[(u.id, d, h)].premises_id for h in ("am", "pm") if (u.id, d, h) in sessions]
+                leg1, mid, leg3, direct = leg_vars[(u.id, d)]
+                m.AddHint(leg1, matrix.time_s(prev, stops[0]) if stops else 0)
+                m.AddHint(mid, matrix.time_s(stops[0], stops[1]) if len(stops) == 2 else 0)
+                m.AddHint(leg3, matrix.time_s(stops[-1], end) if stops else 0)
+                m.AddHint(direct, matrix.time_s(prev, end) if not stops and prev != end else 0)
+            prev = end
+    given = {(a.premises_id, a.insee, a.discipline): a.consultations for a in hint.allocations}
+    served: dict[str, int] = defaultdict(int)
+    for key, f in flows.items():
+        val = min(given.get(key, 0), flow_ub[key])
+        m.AddHint(f, val)
+        served[key[1]] += val
+    reach_days = defaultdict(set)
+    for s in sessions.values():
+        reach_days[s.premises_id].add(s.day)
+    periods = dict(problem.periods())
+    from planner.rotations.reach import communes_reach
+
+    reach = communes_reach(problem, matrix)
+    for (label, insee), lit in uncovered_keys.items():
+        days = set(periods[label])
+        covered = any(reach_days[p] & days for p in reach.get(insee, ()))
+        m.AddHint(lit, 0 if covered else 1)
+    shares = [100 * served[c.insee] // c.total_demand for c in problem.communes if c.total_demand > 0]
+    m.AddHint(fairness, min(shares) if shares else 0)
