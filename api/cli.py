@@ -17,7 +17,7 @@ plan_app = typer.Typer(no_args_is_help=True, help="Plan home-visit rounds or uni
 _registered = False
 
 # One module per group of commands; each has register(app) and may add to plan_app.
-COMMAND_MODULES = ("demo", "network", "check")
+COMMAND_MODULES = ("demo", "network", "check", "visits", "rotations", "export", "serve", "users")
 
 
 @app.callback()

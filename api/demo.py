@@ -103,7 +103,7 @@ def run_demo(out: Path, *, network: Path | None = None, steps: list[Callable[[De
 
 
 # Modules under api/demo_steps/, in order; each has run(ctx: DemoContext) -> None.
-DEMO_STEPS = ()
+DEMO_STEPS = ("home_visits", "rotation", "outputs")
 
 
 def default_steps() -> list[Callable[[DemoContext], None]]:
