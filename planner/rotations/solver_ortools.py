@@ -23,7 +23,7 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
-from planner.rotations.assemble import assemble, in_need
+from planner.rotations.assemble import allocate_greedy, assemble, in_need
 from planner.rotations.baseline import solve_greedy
 from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
@@ -299,6 +299,14 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         if greedy is not None and greedy.sessions:  # no better plan in time: the greedy one stands
             return replace(greedy, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
                            solver=f"greedy plan (CP-SAT {name} within {time_limit_s:g} s)")
+        if reference is not None:  # no better plan in time: keep the published sessions still possible
+            kept = [replace(s, members=tuple(mm.id for mm in problem.unit(s.unit_id).members_on(s.day)),
+                            capacity=dict(cands[(s.unit_id, s.day, s.half, s.premises_id)].capacity))
+                    for s in reference.sessions if (s.unit_id, s.day, s.half, s.premises_id) in cands]
+            nights = {(d.unit_id, d.day): d.night_place for d in reference.days}
+            return assemble(problem, matrix, kept, nights, allocate_greedy(problem, matrix, kept),
+                            status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
+                            solver=f"published plan minus impossible sessions (CP-SAT {name})")
         meta = dict(status=name, solve_s=round(time.monotonic() - t0, 2), solver=f"OR-Tools CP-SAT {name}")
         return assemble(problem, matrix, [], {}, [], **meta)
     bound = solver.BestObjectiveBound()
