@@ -11,7 +11,7 @@ as the search is not cut by the clock (use `solution_limit` for a strictly repro
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -45,14 +45,22 @@ METAHEURISTIC = {
 class SearchOptions:
     """Knobs of the OR-Tools search; the defaults are the ones measured best on Solomon (bench/README.md)."""
 
-    first_solution: str = "parallel_cheapest_insertion"
+    # One strategy; or several joined by "+": each builds a first solution within its share of
+    # `first_solution_share` of the time limit, and the search starts from the cheapest; or joined by
+    # ">": the first one to succeed is kept. The last one is the fallback when none succeeds.
+    first_solution: str = "path_cheapest_arc>savings"
+    first_solution_share: float = 0.2
     metaheuristic: str = "guided_local_search"
-    gls_lambda: float = 0.1
+    gls_lambda: float = 0.3
     path_lns: bool = False
     inactive_lns: bool = False
     cross_exchange: bool = False
     relocate_neighbors: bool = False
     full_propagation: bool = False
+    neighbors_ratio: float = 1.0  # share of the nearest nodes local search operators consider
+    min_neighbors: int = 1
+    bandit: bool = False  # multi-armed bandit to order the operators
+    restarts: int = 1  # independent searches sharing the time limit, best kept
     # Iterated local search (ruin and recreate, simulated-annealing acceptance) instead of the metaheuristic.
     ils: bool = False
     ils_ruin: str = "sisr"  # "sisr", "random_walk", "spatially_close_routes" or several joined by "+"
@@ -183,6 +191,17 @@ class _Model:
         indices = [[self.manager.NodeToIndex(where[s]) for s in r if s in where] for r in routes]
         return self.routing.ReadAssignmentFromRoutes(indices, True)
 
+    def index_routes(self, solution) -> list[list[int]]:
+        """The routes of an assignment as lists of routing indices (depots excluded), one per vehicle."""
+        routing, out = self.routing, []
+        for k in range(len(self.problem.vehicles)):
+            index, route = solution.Value(routing.NextVar(routing.Start(k))), []
+            while not routing.IsEnd(index):
+                route.append(index)
+                index = solution.Value(routing.NextVar(index))
+            out.append(route)
+        return out
+
     def read(self, solution) -> tuple[list[Route], list[str]]:
         """Extract plain routes (times from the time dimension) and the dropped stops."""
         p, routing, manager, time = self.problem, self.routing, self.manager, self.time
@@ -239,6 +258,9 @@ def search_parameters(time_limit_s: float, options: SearchOptions,
     ops.use_cross_exchange = true if options.cross_exchange else false
     ops.use_relocate_neighbors = true if options.relocate_neighbors else false
     params.use_full_propagation = options.full_propagation
+    params.ls_operator_neighbors_ratio = options.neighbors_ratio
+    params.ls_operator_min_neighbors = options.min_neighbors
+    params.use_multi_armed_bandit_concatenate_operators = options.bandit
     if options.ils:
         _set_ils(params, options)
     return params
@@ -283,41 +305,80 @@ def solve_routing(problem: RoutingProblem, *, time_limit_s: float = 5, seed: int
     `seed` 0 keeps the stops in the given order; another seed shuffles them (a different, reproducible
     search). `initial` (a solution or stop ids per vehicle, in vehicle order) starts the search from it.
     `progress(objective, elapsed_s)` is called at each improving solution.
+    With `options.restarts` > 1 the time is split between independent searches (seeds seed, seed+1...),
+    the first one from `initial`, and the best result is kept.
     """
     t0 = time.perf_counter()
     if any(s.penalty is None and s.allowed_vehicles == () for s in problem.stops):
         # A mandatory stop no vehicle may serve: nothing to search.
         return RoutingSolution((), tuple(s.id for s in problem.stops), 0, "no_solution",
                                time.perf_counter() - t0, None)
-    model = _Model(problem, seed)
-    routing = model.routing
-    first: list[float] = []
-    best = [None]
+    options = options or SearchOptions()
+    state = {"best": None, "first": None}
 
-    def on_solution() -> None:
-        value = routing.CostVar().Value()
+    def improved(value: int) -> None:
         elapsed = time.perf_counter() - t0
-        if not first:
-            first.append(elapsed)
-        if best[0] is None or value < best[0]:
-            best[0] = value
+        if state["first"] is None:
+            state["first"] = elapsed
+        if state["best"] is None or value < state["best"]:
+            state["best"] = value
             if progress is not None:
                 progress(int(value), elapsed)
 
-    routing.AddAtSolutionCallback(on_solution)
-    params = search_parameters(max(0.01, time_limit_s - (time.perf_counter() - t0)),
-                               options or SearchOptions(), solution_limit)
-    solution = None
-    if initial is not None:
-        start = model.initial_assignment(initial)
-        if start is not None:
-            solution = routing.SolveFromAssignmentWithParameters(start, params)
-    if solution is None:
-        solution = routing.SolveWithParameters(params)
+    runs = max(1, options.restarts)
+    best: RoutingSolution | None = None
+    for r in range(runs):
+        left = time_limit_s - (time.perf_counter() - t0)
+        if r and left < 0.05:
+            break
+        share = left / (runs - r)
+        one = _solve_once(problem, seed + r, share, options, initial if r == 0 else None,
+                          solution_limit, improved)
+        if one is not None and (best is None or one.objective < best.objective):
+            best = one
     wall = time.perf_counter() - t0
-    if solution is None:
+    if best is None:
         return RoutingSolution((), tuple(s.id for s in problem.stops), 0, "no_solution", wall, None)
+    return replace(best, wall_s=wall, first_solution_s=state["first"] if state["first"] is not None else wall)
+
+
+def _solve_once(problem: RoutingProblem, seed: int, time_limit_s: float, options: SearchOptions,
+                initial, solution_limit: int | None,
+                improved: Callable[[int], None]) -> RoutingSolution | None:
+    """One OR-Tools search (first solution, then the metaheuristic); None when nothing was found."""
+    t0 = time.perf_counter()
+    model = _Model(problem, seed)
+    routing = model.routing
+    routing.AddAtSolutionCallback(lambda: improved(routing.CostVar().Value()))
+    chain = ">" in options.first_solution
+    strategies = options.first_solution.replace(">", "+").split("+")
+    start = model.initial_assignment(initial) if initial is not None else None
+    if start is None and len(strategies) > 1:
+        # "a+b": build a first solution with each strategy (capped), start from the cheapest;
+        # "a>b": use the first strategy that succeeds within its cap.
+        cap = options.first_solution_share * time_limit_s / len(strategies)
+        found = []
+        for name in strategies[:-1] if chain else strategies:
+            one = replace(options, first_solution=name)
+            probe = routing.SolveWithParameters(search_parameters(cap, one, solution_limit=1))
+            if probe is not None:
+                found.append((probe.ObjectiveValue(), model.index_routes(probe)))
+                if chain:
+                    break
+        if found:
+            start = routing.ReadAssignmentFromRoutes(min(found, key=lambda f: f[0])[1], True)
+    last = replace(options, first_solution=strategies[-1])
+    solution = None
+    if start is not None:
+        remaining = max(0.01, time_limit_s - (time.perf_counter() - t0))
+        solution = routing.SolveFromAssignmentWithParameters(
+            start, search_parameters(remaining, last, solution_limit))
+    if solution is None:
+        remaining = max(0.01, time_limit_s - (time.perf_counter() - t0))
+        solution = routing.SolveWithParameters(search_parameters(remaining, last, solution_limit))
+    if solution is None:
+        return None
     routes, dropped = model.read(solution)
     status = _STATUS.get(routing.status(), "feasible")
-    return RoutingSolution(tuple(routes), tuple(dropped), int(solution.ObjectiveValue()), status, wall,
-                           first[0] if first else wall)
+    return RoutingSolution(tuple(routes), tuple(dropped), int(solution.ObjectiveValue()), status,
+                           time.perf_counter() - t0, None)

@@ -221,3 +221,11 @@ def test_pyvrp_adapter_windows_optional_max_stops_and_seed():
     again = solve_pyvrp(p, time_limit_s=1, seed=4)
     assert [[x.stop_id for x in r.visits] for r in again.routes] == \
         [[x.stop_id for x in r.visits] for r in s.routes]
+
+
+def test_first_solution_portfolio():
+    from planner.routing_ortools import SearchOptions
+    p = _random_problem()
+    opts = SearchOptions(first_solution="path_cheapest_arc+savings+parallel_cheapest_insertion")
+    s = solve(p, time_limit_s=2, options=opts)
+    assert s.objective == objective_value(p, s)
