@@ -132,8 +132,40 @@ def _dijkstra(graph: RoutingGraph, origins: np.ndarray, *, predecessors: bool = 
     return dijkstra(graph.csr, directed=True, indices=origins, return_predecessors=predecessors)
 
 
+def _prune_dead_ends(csr, keep: np.ndarray):
+    """Same-size graph without dead-end branches (nodes linked to one neighbour only, repeatedly).
+
+    A shortest path between two other nodes never enters a dead end, so distances between the
+    remaining nodes are unchanged. Nodes in `keep` are never pruned.
+    """
+    from scipy.sparse import csr_matrix
+
+    size = csr.shape[0]
+    src = np.repeat(np.arange(size), np.diff(csr.indptr))
+    dst = csr.indices.astype(np.int64)
+    a, b = np.minimum(src, dst), np.maximum(src, dst)
+    pairs = np.unique(a * size + b)
+    pa, pb = pairs // size, pairs % size
+    protected = np.zeros(size, bool)
+    protected[keep] = True
+    alive = np.ones(len(pairs), bool)
+    dead = np.zeros(size, bool)
+    while True:
+        deg = np.bincount(pa[alive], minlength=size) + np.bincount(pb[alive], minlength=size)
+        leaf = (deg == 1) & ~protected
+        if not leaf.any():
+            break
+        dead |= leaf
+        alive &= ~(leaf[pa] | leaf[pb])
+    if not dead.any():
+        return csr
+    ok = ~(dead[src] | dead[dst])
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(src[ok], minlength=size))])
+    return csr_matrix((csr.data[ok], csr.indices[ok], ptr), shape=(size, size))
+
+
 def contract(csr, keep: np.ndarray):
-    """Graph without its pass-through nodes (one way in, one way out; or a two-way road through).
+    """Graph without dead ends and pass-through nodes (one way in, one way out; or a two-way road through).
 
     Shortest paths between the remaining nodes are unchanged: a pass-through node has no other
     connection, so any path through it follows the chain. Returns (smaller CSR, index of each kept
@@ -141,6 +173,7 @@ def contract(csr, keep: np.ndarray):
     """
     from scipy.sparse import csr_matrix
 
+    csr = _prune_dead_ends(csr, keep)
     size = csr.shape[0]
     indptr, dst, w = csr.indptr, csr.indices, csr.data
     outdeg = np.diff(indptr)
@@ -166,7 +199,7 @@ def contract(csr, keep: np.ndarray):
     lo_p, hi_p = np.minimum(p0, p1), np.maximum(p0, p1)
     lo_s, hi_s = np.minimum(s0, s1), np.maximum(s0, s1)
     through = (indeg == 2) & (outdeg == 2) & (lo_p == lo_s) & (hi_p == hi_s)
-    removable = (chain | through)
+    removable = chain | through | ((indeg == 0) & (outdeg == 0))  # pruned dead ends are isolated
     removable[keep] = False
     if removable.all() or not removable.any():
         return csr, np.arange(size)
