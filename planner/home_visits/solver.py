@@ -41,7 +41,7 @@ Hints = dict[tuple[str, int], tuple[date, tuple[str, ...]]]  # previous day and 
 
 DROP_PENALTY_S = 4 * 3600  # cost of leaving out a visit of priority 1, in seconds of driving
 NEAR_S = 12 * 60  # two patients are "near" (worth visiting the same day) within 12 minutes' drive
-RETRY_ROUNDS = 3
+RETRY_ROUNDS = 5
 
 
 @dataclass
@@ -240,7 +240,10 @@ class _Solver:
             touched: set[date] = set()
             for d in sorted(dropped, key=lambda d: (-d.patient.priority, d.key)):
                 results[d.day].dropped.pop(d.key, None)
-                tried.setdefault(d.key, set()).add(d.day)
+                if d.key in relaxed or not self._restricted(d):
+                    tried.setdefault(d.key, set()).add(d.day)  # a day is spent once every colleague was offered
+                else:
+                    tried.setdefault(d.key, set())
                 relaxed.add(d.key)
                 cal.unplace(d)
                 lo, hi = allowed_range(d, by_key, problem.horizon.start)
@@ -250,7 +253,7 @@ class _Solver:
                     continue
                 cal.place(d, day)
                 touched.add(day)
-            remaining = max(0.5, 0.6 * self.limit - self.elapsed())
+            remaining = max(0.3 * len(touched), (0.65 * self.limit - self.elapsed()) / (RETRY_ROUNDS - 1 - rnd or 1))
             for k, day in enumerate(sorted(touched)):
                 share = remaining / max(1, len(touched) - k)
                 t1 = time.perf_counter()
@@ -315,6 +318,11 @@ class _Solver:
             # planned visits beyond the chain's end stay planned (an extra visit is never harmful)
             out += [d for k, d in mine.items() if d.day is not None and d not in out]
         return out
+
+    def _restricted(self, d: Demand) -> bool:
+        """Was this visit offered to one person only (preferred or previous staff) on its day?"""
+        p = d.patient
+        return any(p.preferred(r) is not None for r in d.roles) or bool(d.previous_staff)
 
     def _unreachable(self, demands: list[Demand]) -> dict[tuple[str, int], str]:
         """Visits no staff member of the role can drive to and back from."""
