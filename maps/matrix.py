@@ -274,6 +274,8 @@ def travel_matrix(net: RoadNetwork, ids: Sequence[str], locations, *, max_snap_m
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         raise InputError(f"duplicate point ids: {', '.join(dup[:5])}", source=source, field="id")
+    if not ids:
+        return TravelMatrix((), np.zeros((0, 0), np.int64), np.zeros((0, 0), np.int64), False, "empty")
     snap = snap_points(net, ids, locations, max_snap_m=max_snap_m, source=source)
     label = (f"road network {Path(net.source).name} ({net.speed_key}); snapped with access legs at "
              f"{ACCESS_SPEED_KPH:g} km/h")
