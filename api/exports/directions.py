@@ -121,12 +121,33 @@ def duration_fr(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}"
 
 
-def leg_directions(steps, destination: str = "") -> list[str]:
+def shorten(parts: list[Stretch], max_parts: int) -> list[Stretch | None]:
+    """Keep the first stretch, the last two and the longest others, up to max_parts; None marks a gap."""
+    if max_parts <= 0 or len(parts) <= max_parts:
+        return list(parts)
+    keep = {0, len(parts) - 1, len(parts) - 2}
+    for i in sorted(range(len(parts)), key=lambda i: -parts[i].length_m):
+        if len(keep) >= max_parts:
+            break
+        keep.add(i)
+    out: list[Stretch | None] = []
+    for i, p in enumerate(parts):
+        if i in keep:
+            out.append(p)
+        elif out and out[-1] is not None:
+            out.append(None)
+    return out
+
+
+def leg_directions(steps, destination: str = "", *, max_parts: int = 0) -> list[str]:
     """One phrase per road: 'Prendre la D403 sur 12 km',
     'puis à droite la rue de la Gare sur 400 m', …, and 'arrivée : X' when the destination is named."""
-    parts = stretches(steps)
+    parts = shorten(stretches(steps), max_parts)
     out = []
     for i, s in enumerate(parts):
+        if s is None:
+            out.append("…")
+            continue
         if i == 0:
             out.append(f"Prendre {s.road} sur {distance_fr(s.length_m)}")
         else:
@@ -137,9 +158,9 @@ def leg_directions(steps, destination: str = "") -> list[str]:
     return out
 
 
-def leg_sentence(steps, destination: str = "") -> str:
-    """The directions of a leg as one readable sentence."""
-    parts = leg_directions(steps, destination)
+def leg_sentence(steps, destination: str = "", *, max_parts: int = 0) -> str:
+    """The directions of a leg as one readable sentence (at most max_parts roads when > 0)."""
+    parts = leg_directions(steps, destination, max_parts=max_parts)
     if not parts:
         return ""
     text = ", ".join(parts[:-1] if destination else parts)

@@ -16,6 +16,7 @@ from api.exports.legs import LegsByDay
 from planner.itinerary import DayItinerary, PlanView
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "exports"
+MAX_DIRECTION_PARTS = 7  # a printed sheet keeps the main roads and the last streets of each leg
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 
 
@@ -54,7 +55,8 @@ def sheet_days(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None)
                 number="⌂" if base else str(s.sequence), kind=s.kind, kind_fr=fmt.kind_fr(s.kind), is_base=base,
                 place=s.place_name, address=s.address, what=s.what, phone=s.phone, arrival=fmt.hm(s.arrival),
                 start=fmt.hm(s.start), end=fmt.hm(s.end), travel=travel,
-                directions=directions.leg_sentence(steps, s.place_name) if steps else "",
+                directions=directions.leg_sentence(steps, s.place_name, max_parts=MAX_DIRECTION_PARTS)
+                if steps else "",
                 geo=links.geo_uri(s.location, s.place_name),
                 osm=links.osm_directions_url(prev.location if prev else None, s.location)))
         out.append({"date_iso": d.day.isoformat(), "date_fr": fmt.day_fr(d.day),
@@ -118,8 +120,12 @@ _LATIN1 = {"’": "'", "–": "-", "—": "-", "…": "...", "→": "->", "⌂":
            "\u202f": " ", "°": "o"}
 
 
+PAGE_H_MM = 297 - 2 * 12  # printable height at 12 mm margins
+SCALES = (1.0, 0.9, 0.8, 0.72, 0.64, 0.56, 0.5)  # font scales tried, largest first, to keep a day on one page
+
+
 def write_pdf(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None, path: Path) -> None:
-    """The same sheets as a PDF: one A4 page per day (long days continue on a second page)."""
+    """The same sheets as a PDF: one A4 page per day, the text scaled down on busy days to stay on it."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
@@ -143,51 +149,89 @@ def write_pdf(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None, 
     first = days[0]
     pdf.set_title(t(f"Feuilles de route — {first.resource_name}"))
     pdf.set_creator("medical-desert-planner")
-    width = 186
     for day in sheet_days(view, days, legs):
         pdf.add_page()
-        pdf.set_font(family, "B", 14)
-        pdf.multi_cell(width, 7, t(f"{first.resource_name} — {day['date_fr']}"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(family, "", 9)
-        pdf.multi_cell(width, 5, t(f"{fmt.role_fr(first.role)} · {view.title} · départ {day['depart']} · "
-                                   f"retour {day['back']}"), new_x="LMARGIN", new_y="NEXT")
-        if view.approximate:
-            pdf.set_text_color(179, 0, 0)
-            pdf.multi_cell(width, 5, t("Temps de trajet approximatifs (sans réseau routier)."),
-                           new_x="LMARGIN", new_y="NEXT")
-            pdf.set_text_color(0, 0, 0)
+        scale = _fit_scale(lambda k: _pdf_day(pdf, view, first, day, family, t, k, dry=True))
+        _pdf_day(pdf, view, first, day, family, t, scale, dry=False)
+    pdf.output(str(path))
+
+
+def _fit_scale(measure) -> float:
+    """The largest scale in SCALES whose measured height fits the page. Height goes roughly as the square
+    of the scale (smaller lines, fewer of them wrap), so start from that guess and step down if needed."""
+    limit = PAGE_H_MM - 4
+    h1 = measure(1.0)
+    if h1 <= limit:
+        return 1.0
+    guess = (limit / h1) ** 0.5
+    candidates = [k for k in SCALES if k <= guess] or [SCALES[-1]]
+    for k in candidates:
+        if k == SCALES[-1] or measure(k) <= limit:
+            return k
+    return SCALES[-1]
+
+
+def _pdf_day(pdf, view: PlanView, first: DayItinerary, day: dict, family: str, t, k: float, *, dry: bool) -> float:
+    """Draw one day at font scale k, or (dry) only measure its height in mm."""
+    from fpdf.enums import MethodReturnValue
+
+    width, indent = 186, 32
+    height = 0.0
+
+    def text(w: float, h: float, txt: str, *, style: str = "", size: float = 9, x: float | None = None,
+             colour: tuple[int, int, int] = (0, 0, 0)) -> None:
+        nonlocal height
+        pdf.set_font(family, style, size * k)
+        if dry:
+            height += pdf.multi_cell(w, h * k, t(txt), dry_run=True, output=MethodReturnValue.HEIGHT)
+            return
+        if x is not None:
+            pdf.set_x(x)
+        pdf.set_text_color(*colour)
+        pdf.multi_cell(w, h * k, t(txt), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+
+    text(width, 7, f"{first.resource_name} — {day['date_fr']}", style="B", size=14)
+    text(width, 5, f"{fmt.role_fr(first.role)} · {view.title} · départ {day['depart']} · retour {day['back']}")
+    if view.approximate:
+        text(width, 5, "Temps de trajet approximatifs (sans réseau routier).", colour=(179, 0, 0))
+    height += 1
+    if not dry:
         pdf.ln(1)
-        for s in day["stops"]:
+    links_w = 38  # "GPS · OSM" links at the right of each stop's first line
+    for s in day["stops"]:
+        height += 1.5
+        y, page = pdf.get_y(), pdf.page
+        if not dry:
             pdf.set_draw_color(180, 180, 180)
-            pdf.line(12, pdf.get_y(), 12 + width, pdf.get_y())
+            pdf.line(12, y, 12 + width, y)
             pdf.ln(1)
             y = pdf.get_y()
-            pdf.set_font(family, "B", 10)
-            times = s.arrival if s.is_base else f"{s.start}–{s.end}"
-            pdf.cell(8, 5, t(s.number))
-            pdf.cell(24, 5, t(times))
-            pdf.multi_cell(width - 32, 5, t(f"{s.kind_fr} : {s.place}"), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font(family, "", 9)
-            lines = []
-            if not s.is_base and s.arrival != s.start:
-                lines.append(f"Arrivée {s.arrival}")
-            lines += [x for x in (s.address, s.what) if x]
-            if s.phone:
-                lines.append(f"Tél. : {s.phone}")
-            if s.travel:
-                lines.append(f"Trajet : {s.travel}" + (f" — {s.directions}" if s.directions else ""))
-            for line in lines:
-                pdf.set_x(44)
-                pdf.multi_cell(width - 32, 4.3, t(line), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_x(44)
+            pdf.set_font(family, "", 7.5 * k)
             pdf.set_text_color(0, 70, 160)
-            pdf.set_font(family, "", 8)
-            pdf.cell(30, 4.3, t("Naviguer (GPS)"), link=s.geo)
-            pdf.cell(50, 4.3, t("Itinéraire OpenStreetMap"), link=s.osm, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_xy(12 + width - links_w, y)
+            pdf.cell(14, 4.5 * k, t("GPS"), link=s.geo)
+            pdf.cell(links_w - 14, 4.5 * k, t("OpenStreetMap"), link=s.osm)
             pdf.set_text_color(0, 0, 0)
-            pdf.set_y(max(pdf.get_y(), y + 5) + 0.5)
+            pdf.set_xy(12, y)
+            pdf.set_font(family, "B", 10 * k)
+            pdf.cell(8, 5 * k, t(s.number))
+            pdf.cell(24, 5 * k, t(s.arrival if s.is_base else f"{s.start}–{s.end}"))
+        text(width - indent - links_w, 5, f"{s.kind_fr} : {s.place}", style="B", size=10, x=12 + indent)
+        lines = []
+        first = " · ".join(x for x in ((f"arrivée {s.arrival}" if not s.is_base and s.arrival != s.start else ""),
+                                       s.address, f"Tél. : {s.phone}" if s.phone else "") if x)
+        lines += [x for x in (first, s.what if s.what not in ("Départ", "Retour") else "") if x]
+        if s.travel:
+            lines.append(f"Trajet : {s.travel}" + (f" — {s.directions}" if s.directions else ""))
+        for line in lines:
+            text(width - indent, 4.2, line, size=8.5, x=12 + indent)
+        if not dry:
+            pdf.set_y((max(pdf.get_y(), y + 5 * k) if pdf.page == page else pdf.get_y()) + 0.5)
+        height += 0.5
+    height += 2
+    if not dry:
         pdf.ln(2)
-        pdf.set_font(family, "B", 10)
-        pdf.multi_cell(width, 5, t(f"Conduite totale : {day['driving']} · {day['km']} km · "
-                                   f"{day['n_stops']} arrêt(s)"), new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
+    text(width, 5, f"Conduite totale : {day['driving']} · {day['km']} km · {day['n_stops']} arrêt(s)",
+         style="B", size=10)
+    return height

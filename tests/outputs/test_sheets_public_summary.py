@@ -94,3 +94,16 @@ def test_write_all_writes_every_format(rotation_view, tmp_path):
     assert all(p.exists() and p.stat().st_size > 0 for paths in written.values() for p in paths)
     page = (tmp_path / "synthese.html").read_text(encoding="utf-8")
     assert 'href="carte.html"' in page and 'href="arrets.xlsx"' in page
+
+
+def test_a_busy_day_still_fits_one_pdf_page(home_view, tmp_path):
+    from datetime import timedelta
+
+    d = home_view.itineraries[0]
+    what = "Soins infirmiers (30 min) : pansement complexe, surveillance de la glycémie, pilulier"
+    many = tuple(replace(d.stops[1], sequence=i, start=d.stops[1].start + timedelta(minutes=35 * i),
+                         end=d.stops[1].end + timedelta(minutes=35 * i), what=what) for i in range(1, 17))
+    busy = replace(d, stops=(d.stops[0], *many, replace(d.stops[-1], sequence=17)))
+    p = tmp_path / "busy.pdf"
+    sheets.write_pdf(home_view, [busy, home_view.itineraries[1]], None, p)
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", p.read_bytes())) == 2
