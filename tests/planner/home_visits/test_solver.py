@@ -152,3 +152,30 @@ def test_preferred_nurse_kept_when_working():
     nurse_visits = [v for v in sol.visits if v.role == NURSE]
     assert nurse_visits and all("N2" in v.staff_ids for v in nurse_visits)
     assert sol.indicators["continuity_rate"] == 1.0
+
+
+def test_unreachable_patient_unscheduled_with_reason():
+    import numpy as np
+
+    from planner.travel import UNREACHABLE, TravelMatrix
+
+    problem = make_problem(3)
+    m = matrix_for(problem)
+    k = m.index("P2")
+    sec, met = m.seconds.copy(), m.metres.copy()
+    sec[k, :] = sec[:, k] = UNREACHABLE
+    met[k, :] = met[:, k] = UNREACHABLE
+    sec[k, k] = met[k, k] = 0
+    cut = TravelMatrix(m.ids, sec, met, True, m.source)
+    sol = _solve(problem, cut)
+    out = [u for u in sol.unscheduled if u.patient_id == "P2"]
+    assert out and all("injoignable" in u.reason for u in out)
+    assert not [u for u in sol.unscheduled if u.patient_id != "P2"]
+    assert np.all(cut.seconds >= 0)
+
+
+def test_nobody_for_a_role():
+    problem = make_problem(2)
+    problem = replace(problem, staff=problem.staff[:1])  # doctors only
+    sol = _solve(problem)
+    assert sol.unscheduled and all(u.role == NURSE and "aucune infirmière" in u.reason for u in sol.unscheduled)
