@@ -175,7 +175,7 @@ def _pdf_day(pdf, view: PlanView, first: DayItinerary, day: dict, family: str, t
     """Draw one day at font scale k, or (dry) only measure its height in mm."""
     from fpdf.enums import MethodReturnValue
 
-    width, indent = 186, 32
+    width, indent = 186, 37
     height = 0.0
 
     def text(w: float, h: float, txt: str, *, style: str = "", size: float = 9, x: float | None = None,
@@ -183,12 +183,12 @@ def _pdf_day(pdf, view: PlanView, first: DayItinerary, day: dict, family: str, t
         nonlocal height
         pdf.set_font(family, style, size * k)
         if dry:
-            height += pdf.multi_cell(w, h * k, t(txt), dry_run=True, output=MethodReturnValue.HEIGHT)
+            height += pdf.multi_cell(w, h * k, t(txt), align="L", dry_run=True, output=MethodReturnValue.HEIGHT)
             return
         if x is not None:
             pdf.set_x(x)
         pdf.set_text_color(*colour)
-        pdf.multi_cell(w, h * k, t(txt), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(w, h * k, t(txt), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
 
     text(width, 7, f"{first.resource_name} — {day['date_fr']}", style="B", size=14)
@@ -216,7 +216,7 @@ def _pdf_day(pdf, view: PlanView, first: DayItinerary, day: dict, family: str, t
             pdf.set_xy(12, y)
             pdf.set_font(family, "B", 10 * k)
             pdf.cell(8, 5 * k, t(s.number))
-            pdf.cell(24, 5 * k, t(s.arrival if s.is_base else f"{s.start}–{s.end}"))
+            pdf.cell(indent - 8, 5 * k, t(s.arrival if s.is_base else f"{s.start}–{s.end}"))
         text(width - indent - links_w, 5, f"{s.kind_fr} : {s.place}", style="B", size=10, x=12 + indent)
         lines = []
         first = " · ".join(x for x in ((f"arrivée {s.arrival}" if not s.is_base and s.arrival != s.start else ""),

@@ -119,3 +119,26 @@ def test_map_and_day_sheet_render_offline_and_are_not_blank(home_view, tmp_path)
 
     dark = sum(n for n, c in Image.open(tmp_path / "sheet.png").convert("L").getcolors(1 << 16) if c < 100)
     assert dark > 2_000  # text was drawn
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
+
+
+@pytest.mark.parametrize("kind", ["home_visits", "rotation"])
+def test_export_command_reads_each_planners_example_solution(kind, tmp_path):
+    problem, solution = EXAMPLES / f"{kind}_problem.json", EXAMPLES / f"{kind}_solution.json"
+    if not (problem.exists() and solution.exists()):
+        pytest.skip(f"example files for {kind} not in data/examples")
+    view = export_cmd.load_plan_view(solution, problem)
+    assert view.kind == kind and view.itineraries
+    res = CliRunner().invoke(cli(), ["export", str(solution), "--problem", str(problem), "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    rows = (tmp_path / "arrets.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) - 1 == sum(len(d.stops) for d in view.itineraries)
+    shared = (tmp_path / "carte.html").read_text(encoding="utf-8")
+    for d in view.itineraries:
+        for s in d.stops:
+            if s.patient_id:
+                assert s.patient_name not in shared and (not s.address or s.address not in shared)
+    if kind == "rotation":
+        assert (tmp_path / "public" / "index.html").exists()
