@@ -64,8 +64,20 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
                     options = same or options
                 if not options:
                     continue
-                best = max(options, key=lambda c: (value(c), -matrix.time_s(u.base_id, c.premises_id),
-                                                   c.premises_id))
+                if capped:  # the solver's trade-off: a consultation is worth `demand` minutes of driving
+                    def score(c: Candidate) -> tuple:
+                        if half == "am":
+                            added = matrix.time_s(u.base_id, c.premises_id) + matrix.time_s(c.premises_id, u.base_id)
+                        else:
+                            here = am.premises_id if am is not None else u.base_id
+                            added = (matrix.time_s(here, c.premises_id) + matrix.time_s(c.premises_id, u.base_id)
+                                     - matrix.time_s(here, u.base_id))
+                        return (problem.weights.demand * 60 * value(c) - problem.weights.driving_per_min * added,
+                                c.premises_id)
+                    best = max(options, key=score)
+                else:
+                    best = max(options, key=lambda c: (value(c), -matrix.time_s(u.base_id, c.premises_id),
+                                                       c.premises_id))
                 if value(best) == 0:
                     continue
                 chosen[(u.id, day, half)] = best
