@@ -107,6 +107,7 @@ class JobRunner:
             if params.get("parent_plan_id"):
                 parent = db.get(Plan, params["parent_plan_id"])
                 parent_view = parent.view if parent else None
+                snap["parent"] = {"solution": parent.solution if parent else {}, "params": parent.params if parent else {}}
         try:
             fn = self.app_state.plan_function
             outcome = fn(snap, params, self._progress(job_id, event))
@@ -164,8 +165,8 @@ def snapshot(db: Session, territory_id: int) -> dict:
                      for c in rows(Commune)],
         "patients": [{k: getattr(p, k) for k in ("code", "name", "address", "insee", "lat", "lon",
                                                  "frequency_days", "tolerance_days", "ald", "no_regular_doctor",
-                                                 "palliative", "preferred_doctor", "preferred_nurse")}
-                     for p in rows(Patient)],
+                                                 "palliative", "preferred_doctor", "preferred_nurse", "last_role")}
+                     | {"last_visit": p.last_visit.isoformat() if p.last_visit else None} for p in rows(Patient)],
         "staff": [{k: getattr(s, k) for k in ("code", "name", "role", "base_name", "base_lat", "base_lon", "phone")}
                   for s in rows(Staff)],
         "units": [{k: getattr(u, k) for k in ("code", "name", "roles", "vehicle", "base_name", "base_lat",

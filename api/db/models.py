@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -106,6 +106,8 @@ class Patient(Base):
     palliative: Mapped[bool] = mapped_column(Boolean, default=False)
     preferred_doctor: Mapped[str] = mapped_column(String(64), default="")
     preferred_nurse: Mapped[str] = mapped_column(String(64), default="")
+    last_visit: Mapped[date | None] = mapped_column(Date, nullable=True)  # so the alternation continues
+    last_role: Mapped[str | None] = mapped_column(String(16), nullable=True)  # doctor|nurse
 
 
 class User(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ def ensure_territory(db: Session, code: str, communes_csv: Path | None, name: st
         for c in read_communes(communes_csv):
             db.add(Commune(territory_id=t.id, insee=c.insee, name=c.name, population=c.population,
                            lat=c.townhall.lat if c.townhall else None, lon=c.townhall.lon if c.townhall else None,
-                           townhall_address=c.townhall_address, townhall_hours=""))
+                           townhall_address=c.townhall_address, townhall_hours=c.townhall_hours.to_fr_json()))
     db.commit()
     return t
 
@@ -38,10 +39,13 @@ def seed_demo_people(db: Session, territory: Territory, communes_csv: Path, *, n
     sc = generate(read_communes(communes_csv), n_patients=n_patients, n_doctors=n_doctors, n_nurses=n_nurses,
                   n_units=n_units, seed=seed)
     tid = territory.id
-    for p in sc.patients:
+    today = date.today()
+    for k, p in enumerate(sc.patients):  # last visits spread over the past fortnight, roles alternating
         db.add(Patient(territory_id=tid, code=p.id, name=p.name, address=p.address, insee=p.insee,
                        lat=p.location.lat, lon=p.location.lon, ald=p.ald, no_regular_doctor=p.no_regular_doctor,
-                       palliative=p.palliative))
+                       palliative=p.palliative, frequency_days=7 if p.palliative else 14,
+                       tolerance_days=1 if p.palliative else 2, last_visit=today - timedelta(days=1 + k % 13),
+                       last_role="doctor" if k % 2 else "nurse"))
     for s in sc.staff:
         db.add(Staff(territory_id=tid, code=s.id, name=s.name, role=s.role, base_name=s.base_name,
                      base_lat=s.base.lat, base_lon=s.base.lon))

@@ -17,7 +17,7 @@ from api.routers.schemas import PatientIn, PatientPatch
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 PATIENT_FIELDS = ("code", "name", "address", "insee", "lat", "lon", "frequency_days", "tolerance_days", "ald",
-                  "no_regular_doctor", "palliative", "preferred_doctor", "preferred_nurse")
+                  "no_regular_doctor", "palliative", "preferred_doctor", "preferred_nurse", "last_visit", "last_role")
 
 
 def patient_out(p: Patient) -> dict:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from api.routers.common import Strict
 
@@ -16,6 +17,13 @@ WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 Weekday = Literal["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 HOURS_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 HoursText = Field(default="09:00-17:00", pattern=HOURS_RE)
+
+
+def _past_date(v: Optional[date]) -> Optional[date]:
+    """A last visit is in the past, and not more than two years ago."""
+    if v is not None and not (date.today().replace(year=date.today().year - 2) <= v <= date.today()):
+        raise ValueError("date hors de la plage acceptée (dans les deux dernières années)")
+    return v
 
 
 class StaffIn(Strict):
@@ -73,6 +81,13 @@ class PatientIn(Strict):
     palliative: bool = False
     preferred_doctor: str = Field(default="", max_length=64)
     preferred_nurse: str = Field(default="", max_length=64)
+    last_visit: Optional[date] = Field(default=None, description="date of the last visit before this plan")
+    last_role: Optional[Literal["doctor", "nurse"]] = None
+
+    @field_validator("last_visit")
+    @classmethod
+    def _past(cls, v: Optional[date]) -> Optional[date]:
+        return _past_date(v)
 
 
 class PatientPatch(Strict):
@@ -87,6 +102,13 @@ class PatientPatch(Strict):
     palliative: Optional[bool] = None
     preferred_doctor: Optional[str] = Field(default=None, max_length=64)
     preferred_nurse: Optional[str] = Field(default=None, max_length=64)
+    last_visit: Optional[date] = None
+    last_role: Optional[Literal["doctor", "nurse"]] = None
+
+    @field_validator("last_visit")
+    @classmethod
+    def _past(cls, v: Optional[date]) -> Optional[date]:
+        return _past_date(v)
 
 
 class PremisesIn(Strict):

@@ -72,3 +72,11 @@ def test_premises_bad_hours_and_days(client, world):
     r = client.post("/premises", json={"name": "S", "lat": 95, "lon": 3.2}, headers=h)
     assert r.status_code == 422 and "lat" in r.json()["message"]
     assert _count(client, h, "/premises") == before
+
+
+def test_last_visit_in_the_future_refused(client, world):
+    h = world.headers("planner")
+    r = client.patch(f"/patients/{world.ids['patient']}", json={"last_visit": "2999-01-01"}, headers=h)
+    assert r.status_code == 422 and "last_visit" in r.json()["message"]
+    r = client.patch(f"/patients/{world.ids['patient']}", json={"last_visit": "2026-13-01"}, headers=h)
+    assert r.status_code == 422 and "last_visit" in r.json()["message"]

@@ -1,0 +1,86 @@
+"""The service plans with the real planners (home visits, rotations): jobs end in plans that the
+planners' own checkers accept, and a re-plan after a change returns its difference."""
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from api.commands.users import add_user
+from api.db.seed import ensure_territory, seed_demo_people
+from api.planning import check_stored, run_planning
+
+COMMUNES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "communes.csv"
+
+
+def _monday() -> str:
+    d = date.today()
+    return (d + timedelta(days=(7 - d.weekday()) % 7 or 7)).isoformat()
+
+
+def _wait(client, h, jid):
+    for _ in range(1200):
+        j = client.get(f"/jobs/{jid}", headers=h).json()
+        if j["status"] in ("done", "failed", "cancelled", "interrupted"):
+            return j
+        time.sleep(0.05)
+    raise AssertionError(j)
+
+
+@pytest.fixture
+def demo(app, client):
+    """A territory of SYNTHETIC people planned by the real solvers; returns planner headers."""
+    app.state.plan_function = run_planning
+    with app.state.sessions() as db:
+        t = ensure_territory(db, "demo", COMMUNES, "Démo")
+        seed_demo_people(db, t, COMMUNES, n_patients=25, n_doctors=1, n_nurses=2, n_units=2)
+    url = app.state.settings.database_url
+    add_user(url, email="demo@example.org", role="planner", password="motdepasse-demo", territory="demo")
+    add_user(url, email="n1@example.org", role="field", password="motdepasse-demo", territory="demo", staff_id="N1")
+    tok = client.post("/auth/token", json={"email": "demo@example.org", "password": "motdepasse-demo"}).json()
+    ftok = client.post("/auth/token", json={"email": "n1@example.org", "password": "motdepasse-demo"}).json()
+    return {"Authorization": f"Bearer {tok['access_token']}"}, {"Authorization": f"Bearer {ftok['access_token']}"}
+
+
+def _plan(client, h, kind, days, **extra):
+    r = client.post("/plans", json={"kind": kind, "start": _monday(), "days": days, "time_limit_s": 2, **extra},
+                    headers=h)
+    assert r.status_code == 202, r.text
+    job = _wait(client, h, r.json()["id"])
+    assert job["status"] == "done", job
+    return client.get(f"/plans/{job['plan_id']}", headers=h).json()
+
+
+def test_home_visits_planned_checked_and_replanned(client, demo):
+    h, fh = demo
+    plan = _plan(client, h, "home_visits", 5)
+    assert plan["view"]["approximate"] and plan["view"]["itineraries"]
+    assert check_stored("home_visits", plan["solution"]) == []
+    assert client.post(f"/plans/{plan['id']}/publish", headers=h).status_code == 200
+    mine = client.get("/itineraries/mine", headers=fh).json()
+    assert mine and {it["resource_id"] for it in mine} == {"N1"}
+    r = client.post(f"/plans/{plan['id']}/replan", json={"absent_staff": "N1", "from_date": _monday(),
+                                                         "time_limit_s": 2}, headers=h)
+    job = _wait(client, h, r.json()["id"])
+    assert job["status"] == "done", job
+    new = client.get(f"/plans/{job['plan_id']}", headers=h).json()
+    assert "N1" not in {it["resource_id"] for it in new["view"]["itineraries"]}
+    assert new["solution"]["changes"] and (new["diff"]["reassigned"] or new["diff"]["moved"] or new["diff"]["cancelled"])
+
+
+def test_rotation_planned_and_checked(client, demo):
+    h, _ = demo
+    plan = _plan(client, h, "rotation", 5)
+    sessions = [s for it in plan["view"]["itineraries"] for s in it["stops"] if s["kind"] == "session"]
+    assert sessions
+    assert check_stored("rotation", plan["solution"]) == []
+    used = sessions[0]["place_id"]
+    r = client.post(f"/plans/{plan['id']}/replan", json={"withdrawn_premises": used, "from_date": _monday(),
+                                                         "time_limit_s": 2}, headers=h)
+    assert r.status_code == 202, r.text
+    job = _wait(client, h, r.json()["id"])
+    assert job["status"] == "done", job
+    new = client.get(f"/plans/{job['plan_id']}", headers=h).json()
+    assert used not in {s["place_id"] for it in new["view"]["itineraries"] for s in it["stops"]}
+    assert new["solution"]["changes"] and new["diff"]["cancelled"] + new["diff"]["moved"] + new["diff"]["reassigned"]
