@@ -237,17 +237,31 @@ def _commune_tip(name, population, share, sessions, reach) -> str:
 
 
 def _draw_isochrones(fmap, isochrones: Mapping[str, Sequence], premises: list[dict]) -> None:
-    names = {p.get("id"): p.get("name", p.get("id")) for p in premises}
+    """One area per threshold: the union of the premises' isochrones (overlapping areas would hide the map)."""
+    import shapely
+    from shapely.geometry import Polygon
+
+    by_minutes: dict[int, list] = {}
+    approximate = False
+    for isos in isochrones.values():
+        for iso in isos:
+            approximate = approximate or iso.approximate
+            by_minutes.setdefault(iso.minutes, []).extend(
+                Polygon([(lon, lat) for lat, lon in ring]) for ring in iso.rings if len(ring) >= 4)
     group = folium.FeatureGroup(name="Zones à 10, 20, 30 min des lieux de consultation", show=False)
     group.add_to(fmap)
-    for pid, isos in isochrones.items():
-        for iso in sorted(isos, key=lambda i: -i.minutes):
-            how = "approximatif (cercle)" if iso.approximate else "par la route"
-            for ring in iso.rings:
-                folium.Polygon(ring, color=ISO_COLOURS.get(iso.minutes, "#888888"), weight=1,
-                               fill=True, fill_opacity=0.25, class_name="isochrone",
-                               tooltip=f"À moins de {iso.minutes} min de {html.escape(str(names.get(pid, pid)))} "
-                                       f"({how})").add_to(group)
+    how = "approximatif : cercles" if approximate else "par la route"
+    n = len(isochrones)
+    for minutes in sorted(by_minutes, reverse=True):
+        area = shapely.union_all([p.buffer(0) for p in by_minutes[minutes]])
+        for poly in getattr(area, "geoms", [area]):
+            if poly.is_empty or not hasattr(poly, "exterior"):
+                continue
+            ring = [(round(y, 5), round(x, 5)) for x, y in poly.exterior.coords]
+            folium.Polygon(ring, color=ISO_COLOURS.get(minutes, "#888888"), weight=1.5, fill=True,
+                           fill_opacity=0.2, class_name="isochrone",
+                           tooltip=f"À moins de {minutes} min d'un des {n} lieux de consultation ({how})"
+                           ).add_to(group)
 
 
 def _draw_places(fmap, view: PlanView, premises: list[dict]) -> None:

