@@ -223,13 +223,22 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             served_total[c.insee] = sum(fs_all)
     uncovered = []
     uncovered_keys = {}  # (period label, insee) -> literal
+    held = {}  # (premises, period label) -> literal: some session there in the period (keeps sums short)
     for label, period in problem.periods():
         pdays = set(period)
+        by_p = defaultdict(list)
+        for k_, v in x.items():
+            if k_[1] in pdays:
+                by_p[k_[3]].append(v)
+        for pid, vs in by_p.items():
+            h_ = m.NewBoolVar("")
+            m.Add(h_ <= sum(vs))
+            held[(pid, label)] = h_
         for insee in in_need(problem):
-            vs = [v for k_, v in x.items() if k_[1] in pdays and k_[3] in reach.get(insee, ())]
-            if vs:
+            hs = [held[(pid, label)] for pid in reach.get(insee, ()) if (pid, label) in held]
+            if hs:
                 unc = m.NewBoolVar("")
-                m.Add(sum(vs) + unc >= 1)
+                m.Add(sum(hs) + unc >= 1)
                 uncovered.append(unc)
                 uncovered_keys[(label, insee)] = unc
     fairness = m.NewIntVar(0, 100, "min_share")
@@ -270,7 +279,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         greedy = hint if reference is None else None
     if hint is not None:
         _add_hint(m, matrix, problem, hint, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,
-                  fairness)
+                  fairness, held)
 
     # --- solve: phase 1 the weighted objective, phase 2 less driving at no loss on the rest --------------
     def params(limit: float) -> cp_model.CpSolver:
@@ -356,7 +365,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
 
 
 def _add_hint(m, matrix, problem, hint, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,
-              fairness) -> None:
+              fairness, held) -> None:
     """Hint every variable from a plan (sessions, nights, legs, flows), so CP-SAT starts from it at once."""
     sessions = {(s.unit_id, s.day, s.half): s for s in hint.sessions
                 if (s.unit_id, s.day, s.half, s.premises_id) in x}
@@ -400,6 +409,8 @@ def _add_hint(m, matrix, problem, hint, x, work, night, leg_vars, flows, flow_ub
     from planner.rotations.reach import communes_reach
 
     reach = communes_reach(problem, matrix)
+    for (pid, label), lit in held.items():
+        m.AddHint(lit, 1 if reach_days[pid] & set(periods[label]) else 0)
     for (label, insee), lit in uncovered_keys.items():
         days = set(periods[label])
         covered = any(reach_days[p] & days for p in reach.get(insee, ()))
