@@ -7,8 +7,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, HTTPException
-from fastapi.responses import JSONResponse, Response
+from typing import Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from api.audit import record_read
@@ -27,17 +29,31 @@ def export_view(plan_id: int, db: Session = Depends(get_db), who: Principal = De
     return JSONResponse(plan.view, headers={"Content-Disposition": f'attachment; filename="plan-{plan.id}.json"'})
 
 
-@router.get("/{plan_id}/exports.zip", summary="Every export of the plan (maps, day sheets, CSV, XLSX, ICS, GPX)")
-def export_all(plan_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
+def _formats(text: Optional[str]) -> list[str] | None:
+    from api.exports import FORMATS
+
+    if not text:
+        return None
+    wanted = [f.strip() for f in text.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise HTTPException(422, [{"loc": ["query", "formats"], "field": "formats",
+                                   "msg": f"format(s) inconnu(s) {', '.join(bad)} ; attendus : {', '.join(FORMATS)}"}])
+    return wanted
+
+
+@router.get("/{plan_id}/exports.zip", summary="Exports of the plan (maps, day sheets, CSV, XLSX, ICS, GPX, public pages)")
+def export_all(plan_id: int, request: Request, formats: Optional[str] = None, db: Session = Depends(get_db),
+               who: Principal = Depends(allow("planner"))):
+    """`formats`: comma-separated subset of map, sheet, csv, xlsx, ics, gpx, public, summary, json."""
+    from api.exports import write_all
+
     plan = scoped(db, Plan, plan_id, who, "plan")
-    try:
-        from api.exports import write_all  # provided by the exports package
-    except ImportError:
-        raise HTTPException(501, "les exports de fichiers ne sont pas disponibles dans cette version") from None
+    wanted = _formats(formats)
     view = view_from_dict(plan.view)
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
-        write_all(view, Path(tmp))
+        write_all(view, Path(tmp), outlines=_outlines(request), formats=wanted)
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for f in sorted(Path(tmp).rglob("*")):
                 if f.is_file():
@@ -45,3 +61,20 @@ def export_all(plan_id: int, db: Session = Depends(get_db), who: Principal = Dep
     record_read(db, who, "export", "/plans/{id}/exports.zip", 1)
     return Response(buf.getvalue(), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan.id}.zip"'})
+
+
+def _outlines(request: Request):
+    path = request.app.state.settings.outlines_path
+    return path if Path(path).exists() else None
+
+
+@router.get("/{plan_id}/exports/carte.html", response_class=HTMLResponse,
+            summary="The plan's shared road map (folium, patients pseudonymised)")
+def export_map(plan_id: int, request: Request, db: Session = Depends(get_db),
+               who: Principal = Depends(allow("planner"))) -> HTMLResponse:
+    from api.exports import write_all
+
+    plan = scoped(db, Plan, plan_id, who, "plan")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_all(view_from_dict(plan.view), Path(tmp), outlines=_outlines(request), formats=["map"])
+        return HTMLResponse((Path(tmp) / "carte.html").read_text(encoding="utf-8"))

@@ -104,3 +104,19 @@ def test_replan_returns_difference(client, world, run_plan):
     new = client.get(f"/plans/{job['plan_id']}", headers=h).json()
     assert new["parent_id"] == pid and new["status"] == "draft"
     assert new["diff"]["reassigned"] and all(x["after"][0][1] == "N1" for x in new["diff"]["reassigned"])
+
+
+def test_exports_zip_and_shared_map(client, world, run_plan):
+    import io
+    import zipfile
+
+    h = world.headers("planner")
+    pid = run_plan("home_visits")
+    r = client.get(f"/plans/{pid}/exports.zip?formats=csv,ics,json", headers=h)
+    assert r.status_code == 200, r.text[:300]
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert "arrets.csv" in names and any(n.startswith("ics/") for n in names) and "plan_view.json" in names
+    assert client.get(f"/plans/{pid}/exports.zip?formats=fax", headers=h).status_code == 422
+    m = client.get(f"/plans/{pid}/exports/carte.html", headers=h)
+    assert m.status_code == 200 and "<html" in m.text.lower()
+    assert not any(n in m.text for n in world.patient_names)  # the shared map is pseudonymised
