@@ -15,7 +15,7 @@ from planner.itinerary import PlanView
 
 MAX_ISOCHRONE_PLACES = 15
 AUDIENCE_FR = {"planner": "version coordination (données patients complètes)",
-               "shared": "version partagée (patients pseudonymisés)", "public": "version publique"}
+               "shared": "version partagée (patients pseudonymisés)", "public": "lieux et horaires des consultations"}
 
 
 def nav_links(stop) -> list[tuple[str, str]]:
@@ -43,7 +43,7 @@ def map_html(view: PlanView, audience: str, *, legs: LegsByDay | None = None, ou
     """The self-contained HTML page of `view` as `audience` may see it."""
     seen = for_audience(view, audience)
     has_patients = any(s.patient_id for d in view.itineraries for s in d.stops)
-    subtitle = AUDIENCE_FR.get(audience, "") if has_patients else ""
+    subtitle = AUDIENCE_FR.get(audience, "") if has_patients or audience == "public" else ""
     if audience.startswith("staff:"):
         subtitle = f"Carte personnelle de {seen.itineraries[0].resource_name}" if seen.itineraries else ""
     fmap = render_map(seen, legs=legs, outlines=outlines, isochrones=isochrones, subtitle=subtitle,
@@ -53,8 +53,8 @@ def map_html(view: PlanView, audience: str, *, legs: LegsByDay | None = None, ou
 
 def write_maps(view: PlanView, out_dir: Path, *, legs: LegsByDay | None = None, outlines: dict | None = None,
                network=None) -> list[Path]:
-    """carte.html (shared), carte-coordination.html (planner, if the plan has patients) and, for home
-    visits, cartes/<staff>.html with each staff member's own patients."""
+    """carte.html (shared), public/carte.html (rotations: sessions only), carte-coordination.html (planner,
+    if the plan has patients) and cartes/<staff>.html with each staff member's own patients."""
     out_dir.mkdir(parents=True, exist_ok=True)
     has_patients = any(s.patient_id for d in view.itineraries for s in d.stops)
     isos = rotation_isochrones(view, network) if view.kind == "rotation" else None
@@ -62,6 +62,12 @@ def write_maps(view: PlanView, out_dir: Path, *, legs: LegsByDay | None = None, 
     p = out_dir / "carte.html"
     p.write_text(map_html(view, "shared", legs=legs, outlines=outlines, isochrones=isos), encoding="utf-8")
     written.append(p)
+    if view.kind == "rotation" and any(s.kind == "session" for d in view.itineraries for s in d.stops):
+        public_dir = out_dir / "public"
+        public_dir.mkdir(exist_ok=True)
+        p = public_dir / "carte.html"
+        p.write_text(map_html(view, "public", legs=legs, outlines=outlines, isochrones=isos), encoding="utf-8")
+        written.append(p)
     if has_patients:
         p = out_dir / "carte-coordination.html"
         p.write_text(map_html(view, "planner", legs=legs, outlines=outlines), encoding="utf-8")

@@ -82,13 +82,15 @@ def write_public(view: PlanView, out_dir: Path) -> list[Path]:
         written += [page, out_dir / f"{stem}.ics"]
         index.append((name, stem, len(rows), len(nearby)))
     idx = out_dir / "index.html"
+    map_link = '<p><a href="carte.html">Carte des lieux de consultation</a></p>' \
+        if (out_dir / "carte.html").exists() else ""
     items_html = "".join(f'<li><a href="{s}.html">{html.escape(n)}</a> — {k} consultation(s) dans la commune'
                          f'{f", {m} à proximité" if m else ""} (<a href="{s}.ics">agenda</a>)</li>'
                          for n, s, k, m in sorted(index))
     idx.write_text('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" '
                    'content="width=device-width, initial-scale=1"><title>Consultations par commune</title></head>'
                    f'<body style="font:15px Arial,sans-serif;max-width:760px;margin:auto;padding:12px">'
-                   f'<h1>Consultations de l\'unité mobile par commune</h1><ul>{items_html}</ul></body></html>',
+                   f'<h1>Consultations de l\'unité mobile par commune</h1>{map_link}<ul>{items_html}</ul></body></html>',
                    encoding="utf-8")
     written.append(idx)
     return written

@@ -9,7 +9,7 @@ import jinja2
 
 from api.exports import fmt
 from api.exports.sheets import TEMPLATES
-from api.exports.svgchart import bar_chart, hbar_chart
+from api.exports.svgchart import hbar_chart, heatmap, stacked_bar_chart
 from maps.render import access_colour, colours
 from planner.itinerary import PlanView
 
@@ -28,8 +28,10 @@ def charts(view: PlanView) -> list[str]:
         work[names[d.resource_id]][i] += sum(1 for s in d.stops if s.kind in WORK_KINDS)
         drive[names[d.resource_id]][i] += round(d.travel_s / 60)
     what = "Séances" if view.kind == "rotation" else "Visites"
-    out = [bar_chart(labels, work, title=f"{what} par intervenant et par jour", unit=what.lower(), colours=cols),
-           bar_chart(labels, drive, title="Conduite par jour (minutes)", unit="min", colours=cols)]
+    out = [heatmap(list(work), labels, list(work.values()), title=f"{what} par intervenant et par jour",
+                   unit=what.lower()),
+           stacked_bar_chart(labels, drive, title="Conduite par jour (minutes, par intervenant)", unit="min",
+                             colours=cols)]
     cov = view.extras.get("coverage") or {}
     if cov:
         items = sorted(cov.values(), key=lambda c: c.get("share_within_reach", 0))

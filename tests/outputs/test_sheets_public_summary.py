@@ -73,7 +73,8 @@ def test_summary_page_has_indicators_charts_and_reasons(rotation_view, home_view
     for label, value in rotation_view.indicators:
         assert label in html and value in html
     assert html.count("<svg") == 3 and "<script" not in html
-    assert html.count('class="bar"') == 2 + 2 + len(rotation_view.extras["coverage"])
+    assert html.count('class="cell"') == 1 * 2  # one unit x two days
+    assert html.count('class="bar"') == 2 + len(rotation_view.extras["coverage"])  # driving + coverage
     assert "aucun local disponible le jour prévu" in html and "Jouy-le-Châtel" in html
     home = summary.render_summary(home_view)
     assert home.count("<svg") == 2 and "aucun créneau compatible" in home
@@ -107,3 +108,21 @@ def test_a_busy_day_still_fits_one_pdf_page(home_view, tmp_path):
     p = tmp_path / "busy.pdf"
     sheets.write_pdf(home_view, [busy, home_view.itineraries[1]], None, p)
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", p.read_bytes())) == 2
+
+
+def test_public_map_shows_sessions_and_no_patient(rotation_view, home_view, tmp_path):
+    from api.exports import mapfiles
+
+    d = rotation_view.itineraries[0]
+    intruder = replace(home_view.itineraries[0].stops[1], sequence=9)
+    view = replace(rotation_view, itineraries=(replace(d, stops=d.stops + (intruder,)),
+                                               *rotation_view.itineraries[1:]))
+    mapfiles.write_maps(view, tmp_path)
+    page = (tmp_path / "public" / "carte.html").read_text(encoding="utf-8")
+    for secret in (intruder.patient_name, intruder.patient_id, intruder.address, intruder.phone, "Patient"):
+        assert secret not in page
+    sessions = [s for d in rotation_view.itineraries for s in d.stops if s.kind == "session"]
+    assert all(s.place_name.replace("'", "&#x27;") in page or s.place_name in page for s in sessions)
+    written = write_all(view, tmp_path / "all", formats=["map", "public"])
+    assert 'href="carte.html"' in (tmp_path / "all" / "public" / "index.html").read_text(encoding="utf-8")
+    assert written["map"]
