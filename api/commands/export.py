@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from api.exports import FORMATS, write_all
+from api.exports import FORMAT_FR, FORMATS, write_all
 from api.exports.viewjson import FORMAT_KIND, view_from_dict
 from planner.errors import InputError
 from planner.itinerary import PlanView
@@ -120,7 +120,7 @@ def export(solution: Path = typer.Argument(..., help="Solution JSON (home visits
     with console.status("Écriture des exports…"):
         written = write_all(view, out, network=net, outlines=outline_path, formats=formats)
     for f, paths in written.items():
-        console.print(f"[green]✓[/] {f} : {len(paths)} fichier(s)", highlight=False)
+        console.print(f"[green]✓[/] {FORMAT_FR.get(f, f)} : {len(paths)} fichier(s)", highlight=False)
     if view.approximate or net is None:
         console.print("[yellow]Temps de trajet approximatifs ou tracés en ligne droite (pas de réseau routier).[/]")
     console.print(f"Exports écrits dans {out}")

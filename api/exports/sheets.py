@@ -116,8 +116,8 @@ def _font_files() -> tuple[Path, Path] | None:
     return None
 
 
-_LATIN1 = {"’": "'", "–": "-", "—": "-", "…": "...", "→": "->", "⌂": "*", "·": "-", "œ": "oe", "Œ": "OE",
-           "\u202f": " ", "°": "o"}
+_LATIN1 = {"’": "'", "–": "-", "—": "-", "…": "...", "→": "->", "⌂": "*", "œ": "oe", "Œ": "OE",
+           "\u202f": " "}
 
 
 PAGE_H_MM = 297 - 2 * 12  # printable height at 12 mm margins

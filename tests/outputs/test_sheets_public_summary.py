@@ -126,3 +126,12 @@ def test_public_map_shows_sessions_and_no_patient(rotation_view, home_view, tmp_
     written = write_all(view, tmp_path / "all", formats=["map", "public"])
     assert 'href="carte.html"' in (tmp_path / "all" / "public" / "index.html").read_text(encoding="utf-8")
     assert written["map"]
+
+
+def test_pdf_without_unicode_fonts_falls_back_to_latin1(home_view, tmp_path, monkeypatch):
+    monkeypatch.setattr(sheets, "_font_files", lambda: None)
+    p = tmp_path / "core.pdf"
+    sheets.write_pdf(home_view, [home_view.itineraries[0]], None, p)
+    data = p.read_bytes()
+    assert data.startswith(b"%PDF") and b"/Helvetica" in data
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 1
