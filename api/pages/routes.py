@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import record_read
 from api.auth import Principal, allow
-from api.db.models import Commune, Plan, Premises
+from api.db.models import Commune, Job, Plan, Premises
 from api.pages.svgmap import render
 from api.routers.common import get_db, territory_of
 from api.routers.itineraries import my_days
@@ -29,7 +29,9 @@ STATUS_FR = {"proposed": "proposé", "approved": "retenu", "withdrawn": "retiré
              "published": "publié", "superseded": "remplacé"}
 KIND_FR = {"home_visits": "Visites à domicile", "rotation": "Rotation des unités mobiles"}
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-templates.env.globals.update(STATUS_FR=STATUS_FR, KIND_FR=KIND_FR, JOURS=JOURS)
+ETATS_FR = {"queued": "en file d'attente", "running": "en cours", "done": "terminé", "failed": "échec",
+            "cancelled": "annulé", "interrupted": "interrompu (redémarrage)"}
+templates.env.globals.update(STATUS_FR=STATUS_FR, KIND_FR=KIND_FR, JOURS=JOURS, ETATS_FR=ETATS_FR)
 
 
 def nav_links(lat: float, lon: float, label: str) -> dict:
@@ -76,8 +78,9 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
         routes, markers = itinerary_layers((current.view or {}).get("itineraries", []), show_patients=False)
         svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers)
     communes = {c.insee: c.name for c in db.scalars(select(Commune).where(Commune.territory_id == tid))}
+    jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
     return templates.TemplateResponse(request, "planificateur.html", {
-        "plans": plans, "current": current, "svg": svg, "premises": premises, "communes": communes,
+        "plans": plans, "jobs": jobs, "current": current, "svg": svg, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})
 
 

@@ -92,7 +92,9 @@ def test_field_staff_see_only_their_own(client, world, run_plan):
     assert client.get(f"/patients/{not_mine['id']}", headers=h).status_code == 404
 
 
-def test_patient_reads_are_audited_without_identities(app, client, world, run_plan):
+def test_patient_reads_are_audited_without_identities(app, client, world, run_plan, caplog):
+    import logging
+    caplog.set_level(logging.DEBUG)
     from api.db.models import AuditLog
     client.get("/patients", headers=world.headers("planner"))
     run_plan("home_visits")
@@ -102,6 +104,8 @@ def test_patient_reads_are_audited_without_identities(app, client, world, run_pl
     assert {r.role for r in rows} >= {"planner", "field"}
     dump = json.dumps([[r.action, r.resource, r.count] for r in rows])
     assert not any(s in dump for s in world.patient_names + world.patient_codes)
+    assert "patient data read" in caplog.text
+    assert not any(s in caplog.text for s in world.patient_names + world.patient_addresses)
 
 
 def test_other_territory_ids_are_unknown(client, world):

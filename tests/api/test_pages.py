@@ -40,3 +40,14 @@ def test_bad_login_and_public_pages(client, world, run_plan):
     assert client.get("/pages/public/99999").status_code == 404
     ics = client.get(f"/public/communes/{world.ids['insee_a']}/schedule.ics")
     assert ics.status_code == 200 and b"BEGIN:VEVENT" in ics.content
+
+
+def test_dashboard_lists_interrupted_jobs_with_rerun(app, client, world):
+    from api.db.models import Job
+    with app.state.sessions() as db:
+        db.add(Job(territory_id=world.ids["t1"], kind="plan", status="interrupted", message="interrompu",
+                   params={"kind": "rotation"}))
+        db.commit()
+    _login(client, "planner")
+    r = client.get("/pages/planificateur")
+    assert "interrompu (redémarrage)" in r.text and 'class="relancer"' in r.text

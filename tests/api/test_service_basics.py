@@ -66,3 +66,18 @@ def test_users_cli_through_typer(tmp_path):
                                  "--password", "longenough", "--db", url])
     assert r.exit_code == 0, r.output
     assert "créé" in r.output
+
+
+def test_serve_builds_demo_app(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.commands.serve import build
+
+    app = build(f"sqlite:///{tmp_path / 'serve.db'}", demo=True, workers=1)
+    with TestClient(app) as c:
+        assert c.get("/health").json()["status"] == "ok"
+        assert c.get("/public/communes").json()  # the demo territory's communes
+    with app.state.sessions() as db:
+        from api.db.models import Patient
+        assert db.query(Patient).count() > 0
+    app.state.engine.dispose()
