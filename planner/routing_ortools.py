@@ -293,7 +293,8 @@ def _set_ils(params, options: SearchOptions) -> None:
         sa.initial_temperature, sa.final_temperature = options.ils_temperatures
 
 
-_STATUS = {7: "optimal"}  # RoutingModel.ROUTING_OPTIMAL
+_STATUS = {7: "optimal"}
+PROBE_FAILURES = 1000  # plus 10 per stop: failures allowed to a first-solution probe  # RoutingModel.ROUTING_OPTIMAL
 
 
 def solve_routing(problem: RoutingProblem, *, time_limit_s: float = 5, seed: int = 0,
@@ -356,13 +357,19 @@ def _solve_once(problem: RoutingProblem, seed: int, time_limit_s: float, options
     if start is None and len(strategies) > 1:
         # "a+b": build a first solution with each strategy (capped), start from the cheapest;
         # "a>b": use the first strategy that succeeds within its cap.
+        # Each probe runs on its own copy of the model, stopped by a failure count (deterministic) as well
+        # as by its share of the time: PATH_CHEAPEST_ARC either succeeds after a few dozen failures or
+        # backtracks for ever (7 Solomon instances).
         cap = options.first_solution_share * time_limit_s / len(strategies)
         found = []
         for name in strategies[:-1] if chain else strategies:
             one = replace(options, first_solution=name)
-            probe = routing.SolveWithParameters(search_parameters(cap, one, solution_limit=1))
+            probe_model = _Model(problem, seed)
+            solver = probe_model.routing.solver()
+            probe_model.routing.AddSearchMonitor(solver.FailuresLimit(PROBE_FAILURES + 10 * len(problem.stops)))
+            probe = probe_model.routing.SolveWithParameters(search_parameters(cap, one, solution_limit=1))
             if probe is not None:
-                found.append((probe.ObjectiveValue(), model.index_routes(probe)))
+                found.append((probe.ObjectiveValue(), probe_model.index_routes(probe)))
                 if chain:
                     break
         if found:
