@@ -27,6 +27,8 @@ OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStre
 DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre")
+ROLE_FR = {"doctor": "médecin", "nurse": "infirmier·e", "ipa": "infirmier·e en pratique avancée",
+           "unit": "unité mobile"}
 KIND_FR = {"depart": "Départ", "visit": "Visite", "joint_visit": "Visite conjointe", "session": "Consultations",
            "break": "Pause", "return": "Retour", "night": "Nuit"}
 
@@ -70,7 +72,7 @@ def stop_popup(d: DayItinerary, s: ItineraryStop, *, links: Sequence[tuple[str, 
     e = html.escape
     minutes = int((s.end - s.start).total_seconds() // 60)
     rows = [f"<b>{e(KIND_FR.get(s.kind, s.kind))} {s.sequence if not is_base(s) else ''}</b> — {e(s.place_name)}",
-            f"<b>Qui :</b> {e(d.resource_name)} ({e(d.role)})",
+            f"<b>Qui :</b> {e(d.resource_name)} ({e(ROLE_FR.get(d.role, d.role))})",
             f"<b>Quand :</b> {day_fr(d.day)}, arrivée {hm(s.arrival)}"]
     if not is_base(s):
         rows.append(f"<b>Durée :</b> {hm(s.start)}–{hm(s.end)} ({minutes} min)")

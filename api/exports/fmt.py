@@ -6,10 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
-from maps.render import KIND_FR, day_fr  # noqa: F401 - re-exported for the exports
-
-ROLE_FR = {"doctor": "médecin", "nurse": "infirmier·e", "ipa": "infirmier·e en pratique avancée",
-           "unit": "unité mobile"}
+from maps.render import KIND_FR, ROLE_FR, day_fr  # noqa: F401 - re-exported for the exports
 
 
 def hm(t: datetime) -> str:

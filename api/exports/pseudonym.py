@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.geo import Location
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView
+from planner.itinerary import ItineraryStop, PlanView
 
 AUDIENCES = ("planner", "shared", "public")  # plus "staff:<resource_id>"
 GRID_LAT = 0.0027  # ~300 m north-south
