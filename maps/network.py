@@ -430,6 +430,14 @@ def network_info(net: RoadNetwork) -> dict:
     }
 
 
+def download_path(place: str | None = None, bbox: tuple[float, float, float, float] | None = None, *,
+                  cache_dir: str | Path | None = None) -> Path:
+    """Where `download_network` saves a place or bbox by default (check `.exists()` to work offline)."""
+    label = place or (",".join(f"{x:.4f}" for x in bbox) if bbox else "polygon")
+    slug = "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_")[:60] or "network"
+    return (Path(cache_dir).expanduser() if cache_dir else default_cache_dir()) / "downloads" / f"{slug}.graphml"
+
+
 def download_network(place: str | None = None, bbox: tuple[float, float, float, float] | None = None,
                      polygon=None, out: str | Path | None = None, *, cache_dir: str | Path | None = None) -> Path:
     """Download the drivable network of a place, bbox (west, south, east, north) or polygon with osmnx.
@@ -441,12 +449,7 @@ def download_network(place: str | None = None, bbox: tuple[float, float, float, 
         raise InputError("give exactly one of a place name, a bounding box or a polygon", field="place")
     import osmnx as ox
 
-    if out is None:
-        label = place or (",".join(f"{x:.4f}" for x in bbox) if bbox else "polygon")
-        slug = "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_")[:60] or "network"
-        folder = (Path(cache_dir) if cache_dir else default_cache_dir()) / "downloads"
-        out = folder / f"{slug}.graphml"
-    out = Path(out)
+    out = Path(out) if out is not None else download_path(place=place, bbox=bbox, cache_dir=cache_dir)
     try:
         if place is not None:
             g = ox.graph_from_place(place, network_type="drive", simplify=True)

@@ -102,3 +102,19 @@ def test_download_offline_is_a_clear_error(tmp_path, capsys, monkeypatch):
     assert "online" in err and "Traceback" not in err
     assert main(["network", "download", "--bbox", "3.0,48.5"]) == 2
     assert "--bbox" in _flat(capsys.readouterr().err)
+
+
+def test_download_saves_graphml_that_loads_offline(small_osm, tmp_path, capsys, monkeypatch):
+    import osmnx
+
+    graph = osmnx.graph_from_xml(small_osm, retain_all=True)
+    monkeypatch.setattr(osmnx, "graph_from_place", lambda *a, **k: graph)  # stands in for the online call
+    from maps.network import download_path
+
+    assert main(["network", "download", "--place", "Petit Village, France"]) == 0
+    saved = download_path("Petit Village, France")
+    assert saved.exists() and str(tmp_path / "cache") in str(saved)
+    capsys.readouterr()
+    assert main(["network", "info", str(saved), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["nodes"] == 4
