@@ -130,7 +130,7 @@ def load_network(path: str | Path, *, speeds: Mapping[str, float | None] | None 
     `speeds` overrides the default km/h per highway class (see maps.speeds); `driving_factor` scales
     every speed. The cache is keyed by the file (path, size, mtime) and the speed settings.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     model = SpeedModel.build(speeds, driving_factor)
     try:
         st = path.stat()
