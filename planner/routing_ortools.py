@@ -310,10 +310,14 @@ def solve_routing(problem: RoutingProblem, *, time_limit_s: float = 5, seed: int
     the first one from `initial`, and the best result is kept.
     """
     t0 = time.perf_counter()
-    if any(s.penalty is None and s.allowed_vehicles == () for s in problem.stops):
+    if any(s.penalty is None and (s.allowed_vehicles == () or not problem.vehicles) for s in problem.stops):
         # A mandatory stop no vehicle may serve: nothing to search.
         return RoutingSolution((), tuple(s.id for s in problem.stops), 0, "no_solution",
                                time.perf_counter() - t0, None)
+    if not problem.vehicles:  # OR-Tools aborts the process on a model without vehicles
+        return RoutingSolution((), tuple(s.id for s in problem.stops),
+                               sum(s.penalty or 0 for s in problem.stops), "optimal",
+                               time.perf_counter() - t0, 0.0)
     options = options or SearchOptions()
     state = {"best": None, "first": None}
 

@@ -2,9 +2,10 @@
 
 Why it exists: on the Solomon VRPTW benchmark (bench/README.md) OR-Tools' routing library stays several
 percent above the best-known distances at 10 s whatever its settings, while PyVRP (hybrid genetic search)
-is within a fraction of a percent. PyVRP has no breaks, no driving limit, no per-stop allowed vehicles and
-one time window per stop, so it only takes problems without those (`unfit_reasons` says why not);
-`max_stops` becomes a second capacity dimension, optional stops become prizes.
+is within a fraction of a percent. PyVRP has no breaks, no per-stop allowed vehicles and one time window per
+stop, and bounds distance, not driving time; so it only takes problems without those, or with a driving
+limit under the time objective (`unfit_reasons` says why not). `max_stops` becomes a second capacity
+dimension, optional stops become prizes (dropping one costs its penalty, as in OR-Tools).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def unfit_reasons(problem: RoutingProblem) -> list[str]:
     reasons = []
     if any(v.breaks for v in problem.vehicles):
         reasons.append("breaks")
-    if any(v.max_drive_s is not None for v in problem.vehicles):
-        reasons.append("max_drive_s")
+    if problem.objective != "time" and any(v.max_drive_s is not None for v in problem.vehicles):
+        # With the time objective PyVRP's distance is travel seconds, and max_distance bounds it.
+        reasons.append("max_drive_s with the distance objective")
     all_ids = {v.id for v in problem.vehicles}
     if any(s.allowed_vehicles is not None and set(s.allowed_vehicles) != all_ids for s in problem.stops):
         reasons.append("allowed_vehicles")
@@ -71,12 +73,12 @@ class _Data:
             cap = (([int(p.capacities[k])] if has_load else [])
                    + ([int(v.max_stops) if v.max_stops is not None else len(p.stops)] if count_stops else []))
             key = (depot_loc[v.start], depot_loc[v.end], v.shift_start_s, v.shift_end_s, v.fixed_cost,
-                   tuple(cap))
+                   tuple(cap), v.max_drive_s if v.max_drive_s is not None else _BIG)
             groups.setdefault(key, []).append(k)
         self.type_vehicles = list(groups.values())
         types = [VehicleType(num_available=len(ks), capacity=list(key[5]), start_depot=key[0],
                              end_depot=key[1], fixed_cost=int(key[4]), tw_early=int(key[2]),
-                             tw_late=int(key[3]), unit_distance_cost=1,
+                             tw_late=int(key[3]), max_distance=int(key[6]), unit_distance_cost=1,
                              unit_duration_cost=int(p.span_cost))
                  for key, ks in groups.items()]
         cost = p.metres if p.objective == "distance" else p.seconds
@@ -146,8 +148,9 @@ def solve_routing(problem: RoutingProblem, *, time_limit_s: float = 5, seed: int
     if reasons:
         raise ValueError(f"PyVRP does not fit this problem: {', '.join(reasons)}")
     t0 = time.perf_counter()
-    if not problem.vehicles:
-        return RoutingSolution((), tuple(s.id for s in problem.stops), 0, "no_solution", 0.0, None)
+    if not problem.vehicles or not problem.stops:
+        from planner.routing_ortools import solve_routing as trivial  # nothing to search either way
+        return trivial(problem, time_limit_s=time_limit_s)
     model = _Data(problem)
     limit = MaxRuntime(max(0.01, time_limit_s - (time.perf_counter() - t0)))
     state = {"best": None, "first": None}

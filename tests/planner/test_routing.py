@@ -229,3 +229,25 @@ def test_first_solution_portfolio():
     opts = SearchOptions(first_solution="path_cheapest_arc+savings+parallel_cheapest_insertion")
     s = solve(p, time_limit_s=2, options=opts)
     assert s.objective == objective_value(p, s)
+
+
+def test_pyvrp_adapter_max_drive_under_time_objective():
+    pytest.importorskip("pyvrp")
+    from planner.routing_pyvrp import solve_routing as solve_pyvrp, unfit_reasons
+    vehicles = tuple(Vehicle(k, 0, 0, 8 * H, 18 * H, max_drive_s=7200) for k in "ab")
+    stops = tuple(replace(x, demand=1) for x in line_problem().stops)
+    p = line_problem(vehicles=vehicles, stops=stops, capacities=(4, 4))
+    assert unfit_reasons(p) == []
+    assert unfit_reasons(replace(p, objective="distance")) == ["max_drive_s with the distance objective"]
+    s = solve_pyvrp(p, time_limit_s=1)
+    assert check_routing(p, s) == [] and s.dropped == ()
+    assert len(s.routes) == 2 and all(r.travel_s <= 7200 for r in s.routes)
+
+
+def test_no_vehicle_or_no_stop():
+    m = np.array([[0, 10], [10, 0]])
+    optional = RoutingProblem(m, m, (), (Stop("s", 1, penalty=5),))
+    assert solve_routing(optional, time_limit_s=0.5).dropped == ("s",)
+    assert solve_routing(RoutingProblem(m, m, (), (Stop("s", 1),)), time_limit_s=0.5).status == "no_solution"
+    empty = RoutingProblem(m, m, (Vehicle("a", 0, 0, 0, 100),), ())
+    assert solve_routing(empty, time_limit_s=0.5).routes == ()
