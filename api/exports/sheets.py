@@ -53,7 +53,8 @@ def sheet_days(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None)
             steps = getattr(leg, "steps", ()) if leg is not None and not view.approximate else ()
             stops.append(SheetStop(
                 number="⌂" if base else str(s.sequence), kind=s.kind, kind_fr=fmt.kind_fr(s.kind), is_base=base,
-                place=s.place_name, address=s.address, what=s.what, phone=s.phone, arrival=fmt.hm(s.arrival),
+                place=s.place_name, address="" if s.address == s.place_name else s.address,
+                what="" if s.what in ("Départ", "Retour") else s.what, phone=s.phone, arrival=fmt.hm(s.arrival),
                 start=fmt.hm(s.start), end=fmt.hm(s.end), travel=travel,
                 directions=directions.leg_sentence(steps, s.place_name, max_parts=MAX_DIRECTION_PARTS)
                 if steps else "",

@@ -135,3 +135,12 @@ def test_pdf_without_unicode_fonts_falls_back_to_latin1(home_view, tmp_path, mon
     data = p.read_bytes()
     assert data.startswith(b"%PDF") and b"/Helvetica" in data
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 1
+
+
+def test_an_empty_plan_still_exports(rotation_view, tmp_path):
+    empty = replace(rotation_view, itineraries=())
+    written = write_all(empty, tmp_path, outlines=Path(__file__).resolve().parents[2] / "data" / "provinois"
+                        / "outlines.geojson")
+    assert (tmp_path / "carte.html").exists() and (tmp_path / "synthese.html").exists()
+    assert written["sheet"] == [] and written["public"] == [] and written["gpx"] == []
+    assert "Jouy-le-Châtel" in (tmp_path / "synthese.html").read_text(encoding="utf-8")
