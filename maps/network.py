@@ -20,7 +20,7 @@ import numpy as np
 from planner.errors import InputError, NetworkError
 from planner.geo import Location, haversine_m
 
-from maps.osm_xml import RawOsm, osm_format, read_osm_pbf, read_osm_xml
+from maps.osm_xml import RawOsm, RawWay, osm_format, raw_osm, read_osm_pbf, read_osm_xml
 from maps.speeds import SpeedModel
 
 CACHE_FORMAT = 1  # bump when the arrays or their meaning change, to invalidate old caches
@@ -202,7 +202,7 @@ def build_network(raw: RawOsm, model: SpeedModel, *, source: str, fingerprint: s
     piece_way = way_of_pos[a]
     piece_len = np.round(cum[b] - cum[a], 1)
     # Per-way attributes.
-    names, refs_v, highways = ["" ], [""], []
+    names, refs_v, highways = [""], [""], []
     name_ix, ref_ix, hw_ix = {"": 0}, {"": 0}, {}
     w_dir = np.zeros(len(ways), np.int8)  # 0 both, 1 forward only, -1 backward only
     w_kph = np.zeros(len(ways))
@@ -322,7 +322,6 @@ def _from_graphml(path: Path, model: SpeedModel, fingerprint: str) -> RoadNetwor
     except Exception as exc:  # noqa: BLE001 - any parse failure is a bad file for the user
         raise InputError(f"not a readable GraphML road network ({type(exc).__name__}: {exc})",
                          source=str(path)) from None
-    from maps.osm_xml import RawWay
 
     nodes = list(g.nodes)
     node_ids = [int(n) for n in nodes]
@@ -359,9 +358,8 @@ def _from_graphml(path: Path, model: SpeedModel, fingerprint: str) -> RoadNetwor
             if val is not None:
                 tags[key] = str(val[0] if isinstance(val, list) else val)
         ways.append(RawWay(int(osmid) if str(osmid).lstrip("-").isdigit() else k, refs, tags))
-    from maps.osm_xml import _raw
 
-    return build_network(_raw(node_ids, lats, lons, ways), model, source=str(path), fingerprint=fingerprint)
+    return build_network(raw_osm(node_ids, lats, lons, ways), model, source=str(path), fingerprint=fingerprint)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def read_osm_xml(path: Path) -> RawOsm:
         raise InputError(f"cannot read file ({exc})", source=str(path)) from None
     if not root_seen:
         raise InputError("empty file or not an OpenStreetMap XML file", source=str(path))
-    return _raw(ids, lats, lons, ways)
+    return raw_osm(ids, lats, lons, ways)
 
 
 def read_osm_pbf(path: Path) -> RawOsm:
@@ -138,10 +138,11 @@ def read_osm_pbf(path: Path) -> RawOsm:
                     ways.append(RawWay(obj.id, [n.ref for n in obj.nodes], tags))
     except RuntimeError as exc:
         raise InputError(f"not a readable OpenStreetMap PBF file ({exc})", source=str(path)) from None
-    return _raw(ids, lats, lons, ways)
+    return raw_osm(ids, lats, lons, ways)
 
 
-def _raw(ids, lats, lons, ways) -> RawOsm:
+def raw_osm(ids, lats, lons, ways) -> RawOsm:
+    """RawOsm from parallel node lists (any order) and ways; nodes end up sorted by id for lookups."""
     node_ids = np.asarray(ids, dtype=np.int64)
     order = np.argsort(node_ids, kind="stable")
     return RawOsm(node_ids[order], np.asarray(lats, dtype=float)[order], np.asarray(lons, dtype=float)[order], ways)
