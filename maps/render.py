@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Mapping, Sequence
 
 import folium
+from folium.template import Template
 
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView
 
@@ -103,6 +104,79 @@ def number_icon(text: str, colour: str, *, square: bool = False, time: str = "")
               f'text-align:center">{html.escape(text)}{label}</div>'))
 
 
+class RouteFilter(folium.MacroElement):
+    """A control with one checkbox per staff member (or unit) and one per day: a day's route shows when
+    both its person and its day are ticked. Plain Leaflet + DOM, no plugin, so it works offline."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var staff = {{ this.staff|tojson }}, days = {{ this.days|tojson }};
+            var groups = [{% for g, s, d in this.groups %}[{{ g }}, {{ s }}, {{ d }}]{% if not loop.last %}, {% endif %}{% endfor %}];
+            var staffOn = staff.map(function () { return true; });
+            var dayOn = days.map(function (d, i) { return i === {{ this.first_day }}; });
+            function update() {
+                groups.forEach(function (g) {
+                    if (staffOn[g[1]] && dayOn[g[2]]) { map.addLayer(g[0]); } else { map.removeLayer(g[0]); }
+                });
+            }
+            function box(kind, i, label, on) {
+                return '<label style="display:block;white-space:nowrap"><input type="checkbox" data-kind="' + kind +
+                    '" data-i="' + i + '"' + (on ? ' checked' : '') + '> ' + label + '</label>';
+            }
+            var ctl = L.control({position: 'topright'});
+            ctl.onAdd = function () {
+                var div = L.DomUtil.create('div', 'leaflet-bar route-filter');
+                div.style.cssText = 'background:#fff;padding:4px 8px;font:12px sans-serif;max-height:45vh;' +
+                    'overflow:auto;max-width:260px';
+                var html = '<details' + (window.innerWidth < 600 ? '' : ' open') + '><summary><b>Tournées</b></summary>' +
+                    '<div style="margin-top:4px"><b>Intervenants</b></div>';
+                staff.forEach(function (s, i) {
+                    html += box('s', i, '<span style="color:' + s[1] + '">&#9632;</span> ' + s[0], true);
+                });
+                var link = 'style="display:inline;width:auto;height:auto;line-height:normal;border:none;' +
+                    'background:none;text-decoration:underline"';
+                html += '<div style="margin-top:4px"><b>Jours</b> <a href="#" data-all="1" ' + link + '>tous</a> · ' +
+                    '<a href="#" data-all="0" ' + link + '>aucun</a></div>';
+                days.forEach(function (d, i) { html += box('d', i, d, i === {{ this.first_day }}); });
+                div.innerHTML = html + '</details>';
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                div.addEventListener('change', function (ev) {
+                    var t = ev.target, i = parseInt(t.getAttribute('data-i'), 10);
+                    if (t.getAttribute('data-kind') === 's') { staffOn[i] = t.checked; } else { dayOn[i] = t.checked; }
+                    update();
+                });
+                div.addEventListener('click', function (ev) {
+                    var all = ev.target.getAttribute && ev.target.getAttribute('data-all');
+                    if (all === null || all === undefined) { return; }
+                    ev.preventDefault();
+                    div.querySelectorAll('input[data-kind="d"]').forEach(function (c, i) {
+                        c.checked = all === '1'; dayOn[i] = c.checked;
+                    });
+                    update();
+                });
+                return div;
+            };
+            ctl.addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, groups: list[tuple[folium.FeatureGroup, DayItinerary]], cols: dict[str, str],
+                 first_day: date | None) -> None:
+        super().__init__()
+        self._name = "RouteFilter"
+        staff_ids = list(dict.fromkeys(d.resource_id for _, d in groups))
+        names = {d.resource_id: d.resource_name for _, d in groups}
+        days = sorted({d.day for _, d in groups})
+        self.staff = [[html.escape(names[r]), cols[r]] for r in staff_ids]
+        self.days = [day_fr(x) for x in days]
+        self.first_day = days.index(first_day) if first_day in days else 0
+        self.groups = [(g.get_name(), staff_ids.index(d.resource_id), days.index(d.day)) for g, d in groups]
+
+
 def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | None = None,
                outlines: dict | None = None, isochrones: Mapping[str, Sequence] | None = None,
                stop_links=None, subtitle: str = "") -> folium.Map:
@@ -134,12 +208,14 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
         _draw_places(fmap, view, premises)
 
     first_day = min((d.day for d in view.itineraries), default=None)
+    route_groups: list[tuple[folium.FeatureGroup, DayItinerary]] = []
     for d in sorted(view.itineraries, key=lambda d: (d.resource_name, d.day)):
         colour = cols[d.resource_id]
-        group = folium.FeatureGroup(  # long plans: the first day shows, the others are a click away
+        group = folium.FeatureGroup(  # switched by the RouteFilter (staff x day), not by the layer control
             name=f'<span style="color:{colour}">&#9632;</span> {html.escape(d.resource_name)} — {day_fr(d.day)}',
-            show=d.day == first_day)
+            show=d.day == first_day, control=False)
         group.add_to(fmap)
+        route_groups.append((group, d))
         day_legs = list((legs or {}).get((d.resource_id, d.day)) or [])
         for i in range(1, len(d.stops)):
             a, b = d.stops[i - 1], d.stops[i]
@@ -168,6 +244,8 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
                           icon=number_icon(str(s.sequence), colour, time=hm(s.arrival)), popup=popup,
                           tooltip=f"{s.sequence}. {html.escape(s.place_name)} — {hm(s.arrival)}").add_to(group)
 
+    if route_groups:
+        RouteFilter(route_groups, cols, first_day).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     if points:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
@@ -298,9 +376,9 @@ def _place_icon(symbol: str, colour: str) -> folium.DivIcon:
 def _add_header(fmap, view: PlanView, subtitle: str, straight: bool) -> None:
     notice = f'<div class="approx-notice" style="color:#b30000">{APPROX_NOTICE}</div>' if straight else ""
     sub = f"<div>{html.escape(subtitle)}</div>" if subtitle else ""
-    box = (f'<div class="map-header" style="position:fixed;top:8px;left:50px;right:60px;z-index:9999;'
+    box = (f'<div class="map-header" style="position:fixed;top:8px;left:50px;z-index:9999;'
            f'background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font:13px sans-serif;'
-           f'box-shadow:0 0 4px rgba(0,0,0,.3);max-width:560px"><b>{html.escape(view.title)}</b>{sub}{notice}</div>')
+           f'box-shadow:0 0 4px rgba(0,0,0,.3);max-width:min(560px, calc(100% - 200px))"><b>{html.escape(view.title)}</b>{sub}{notice}</div>')
     fmap.get_root().html.add_child(folium.Element(box))
 
 

@@ -78,7 +78,7 @@ def test_approximate_isochrones_are_nested_circles():
     assert radii[0] < radii[1] < radii[2]
 
 
-def _screenshot(page_path: Path, png: Path, *, wait_for: str) -> None:
+def _screenshot(page_path: Path, png: Path, *, wait_for: str, then=None) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -89,6 +89,8 @@ def _screenshot(page_path: Path, png: Path, *, wait_for: str) -> None:
             page.goto(page_path.as_uri())
             page.wait_for_selector(wait_for, timeout=10_000)
             page.screenshot(path=str(png))
+            if then is not None:
+                then(page)
             assert errors == []
         finally:
             browser.close()
@@ -110,7 +112,23 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chrom
 @needs_chromium
 def test_map_and_day_sheet_render_offline_and_are_not_blank(home_view, tmp_path):
     write_all(home_view, tmp_path, formats=["map", "sheet"])
-    _screenshot(tmp_path / "carte.html", tmp_path / "map.png", wait_for=".stop-icon")
+    first_day = min(d.day for d in home_view.itineraries)
+    shown = [d for d in home_view.itineraries if d.day == first_day]
+
+    def filter_works(page) -> None:
+        # staff x day filter: the first day shows for everyone; untick the first person, tick every day
+        boxes = page.locator(".route-filter input")
+        assert boxes.count() == len({d.resource_id for d in home_view.itineraries}) + \
+            len({d.day for d in home_view.itineraries})
+        visits = lambda ds: sum(1 for d in ds for s in d.stops if s.kind == "visit") + len(ds)  # + base markers
+        assert page.locator(".stop-icon").count() == visits(shown)
+        page.locator("a[data-all='1']").click()
+        assert page.locator(".stop-icon").count() == visits(home_view.itineraries)
+        boxes.nth(0).uncheck()
+        rest = [d for d in home_view.itineraries if d.resource_id != home_view.itineraries[0].resource_id]
+        assert page.locator(".stop-icon").count() == visits(rest)
+
+    _screenshot(tmp_path / "carte.html", tmp_path / "map.png", wait_for=".stop-icon", then=filter_works)
     assert _colour_count(tmp_path / "map.png") > 50
     assert _colour_count(tmp_path / "map.png", (0x1f, 0x77, 0xb4)) > 300  # the first staff colour: routes
     _screenshot(tmp_path / "sheets" / "s01-claire-martin.html", tmp_path / "sheet.png", wait_for=".sheet")
