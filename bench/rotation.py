@@ -48,6 +48,8 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=15)
     ap.add_argument("--start", default="2026-03-02")
     ap.add_argument("--demand-factor", type=float, default=1.0)
+    ap.add_argument("--demand-weight", type=int, default=None,
+                    help="objective weight of one consultation, in minutes of driving (default 60)")
     ap.add_argument("--approx", action="store_true", help="approximate travel times even if the OSM extract exists")
     args = ap.parse_args()
     communes = read_communes(DEMO_COMMUNES)
@@ -76,6 +78,8 @@ def main() -> None:
         problem = replace(problem, communes=tuple(
             replace(c, demand={k: int(round(v * args.demand_factor)) for k, v in c.demand.items()})
             for c in problem.communes))
+    if args.demand_weight is not None:
+        problem = replace(problem, weights=replace(problem.weights, demand=args.demand_weight))
     print(f"problem: {len(problem.units)} units, {len(problem.usable_premises())} premises, "
           f"{len(problem.communes)} communes, {args.days} days, demand {sum(c.total_demand for c in problem.communes)}"
           f" priority consultations")

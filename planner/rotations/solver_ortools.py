@@ -212,6 +212,15 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                 served_terms[insee].append((k, f))
         if outs:
             m.Add(sum(outs) <= sum(n * v for n, v in items))
+    # redundant, for the bound: consultations of a discipline never exceed what the half-days can hold
+    for k in DISCIPLINES:
+        fk = [f for (p_, _, kk), f in flows.items() if kk == k]
+        if not fk:
+            continue
+        best = defaultdict(int)
+        for k_ in x:
+            best[k_[:3]] = max(best[k_[:3]], cands[k_].capacity.get(k, 0))
+        m.Add(sum(fk) <= sum(n * work[key] for key, n in best.items() if n > 0))
     served_total = {}
     for c in problem.communes:
         for k in DISCIPLINES:
@@ -298,8 +307,6 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
 
     n_vars = len(m.Proto().variables)
     build_s = time.monotonic() - t0
-    if progress:
-        progress(float("nan"), float("nan"), build_s)
     budget = max(0.5, time_limit_s - build_s)
     solver = params(budget * 0.75)
     status = solver.Solve(m, _Callback(progress) if progress else None)
