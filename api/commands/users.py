@@ -24,8 +24,11 @@ def register(app: typer.Typer) -> None:
 
 
 def add_user(database_url: str, *, email: str, role: str, password: str, territory: str = "provinois",
-             commune: str | None = None, staff_id: str | None = None, communes_csv: Path | None = None) -> int:
-    """Create the account (and its territory if new); returns its id. Bad options raise InputError."""
+             commune: str | None = None, staff_id: str | None = None, communes_csv: Path | None = None,
+             engine=None) -> int:
+    """Create the account (and its territory if new); returns its id. Bad options raise InputError.
+
+    `engine`: an already migrated engine to reuse (the service's own), else one is opened on the URL."""
     email = email.strip().lower()
     if role not in ACCOUNT_ROLES:
         raise InputError(f"rôle inconnu {role!r} ; attendu : {', '.join(ACCOUNT_ROLES)}", field="role")
@@ -37,8 +40,10 @@ def add_user(database_url: str, *, email: str, role: str, password: str, territo
         raise InputError("un compte commune a besoin de --commune (code INSEE)", field="commune")
     if role == "field" and not staff_id:
         raise InputError("un compte soignant a besoin de --staff-id (identifiant du soignant)", field="staff-id")
-    engine = make_engine(database_url)
-    migrate(engine)
+    own = engine is None
+    if own:
+        engine = make_engine(database_url)
+        migrate(engine)
     with session_factory(engine)() as db:
         if db.scalars(select(User).where(User.email == email)).first():
             raise InputError(f"le compte {email} existe déjà", field="email")
@@ -61,7 +66,8 @@ def add_user(database_url: str, *, email: str, role: str, password: str, territo
         db.add(user)
         db.commit()
         uid = user.id
-    engine.dispose()
+    if own:
+        engine.dispose()
     return uid
 
 

@@ -59,7 +59,7 @@ def fake_plan(snapshot: dict, params: dict, progress) -> PlanOutcome:
 
     Title "slow" makes it report progress for a few seconds so cancel can be tested.
     """
-    steps = 60 if params.get("title") == "slow" else 2
+    steps = 40 if params.get("title") == "slow" else 2
     for k in range(steps):
         progress(k / steps, f"étape {k + 1}/{steps}")
         if steps > 2:
@@ -158,7 +158,7 @@ def _seed(app) -> World:
                 "municipality_b": dict(role="municipality", territory="t1", commune="77051")}
     client = TestClient(app)
     for who, kw in accounts.items():
-        add_user(url, email=f"{who}@example.org", password=PASSWORD, **kw)
+        add_user(url, email=f"{who}@example.org", password=PASSWORD, engine=app.state.engine, **kw)
         r = client.post("/auth/token", json={"email": f"{who}@example.org", "password": PASSWORD})
         assert r.status_code == 200, r.text
         w.tokens[who] = r.json()["access_token"]

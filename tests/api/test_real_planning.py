@@ -29,6 +29,12 @@ def _wait(client, h, jid):
 
 
 @pytest.fixture
+def db_url(tmp_path) -> str:
+    """SQLite only: what is tested here is the planners' wiring, the database is covered elsewhere."""
+    return f"sqlite:///{tmp_path / 'real.db'}"
+
+
+@pytest.fixture
 def demo(app, client):
     """A territory of SYNTHETIC people planned by the real solvers; returns planner headers."""
     app.state.plan_function = run_planning
@@ -36,8 +42,10 @@ def demo(app, client):
         t = ensure_territory(db, "demo", COMMUNES, "Démo")
         seed_demo_people(db, t, COMMUNES, n_patients=25, n_doctors=1, n_nurses=2, n_units=2)
     url = app.state.settings.database_url
-    add_user(url, email="demo@example.org", role="planner", password="motdepasse-demo", territory="demo")
-    add_user(url, email="n1@example.org", role="field", password="motdepasse-demo", territory="demo", staff_id="N1")
+    add_user(url, email="demo@example.org", role="planner", password="motdepasse-demo", territory="demo",
+             engine=app.state.engine)
+    add_user(url, email="n1@example.org", role="field", password="motdepasse-demo", territory="demo", staff_id="N1",
+             engine=app.state.engine)
     tok = client.post("/auth/token", json={"email": "demo@example.org", "password": "motdepasse-demo"}).json()
     ftok = client.post("/auth/token", json={"email": "n1@example.org", "password": "motdepasse-demo"}).json()
     return {"Authorization": f"Bearer {tok['access_token']}"}, {"Authorization": f"Bearer {ftok['access_token']}"}
