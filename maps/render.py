@@ -14,7 +14,10 @@ from datetime import date, datetime
 from typing import Mapping, Sequence
 
 import folium
-from folium.template import Template
+try:
+    from folium.template import Template
+except ImportError:  # folium < 0.18
+    from jinja2 import Template
 
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView
 
@@ -84,8 +87,8 @@ def stop_popup(d: DayItinerary, s: ItineraryStop, *, links: Sequence[tuple[str, 
     if s.phone:
         rows.append(f"<b>Téléphone :</b> <a href=\"tel:{e(s.phone)}\">{e(s.phone)}</a>")
     if s.travel_s:
-        rows.append(f"<b>Trajet depuis l'arrêt précédent :</b> {round(s.travel_s / 60)} min, "
-                    f"{s.travel_m / 1000:.1f} km".replace(".", ","))
+        km = f"{s.travel_m / 1000:.1f}".replace(".", ",")
+        rows.append(f"<b>Trajet depuis l'arrêt précédent :</b> {round(s.travel_s / 60)} min, {km} km")
     if links:
         rows.append(" · ".join(f'<a href="{e(url)}" target="_blank">{e(label)}</a>' for label, url in links))
     return "<br>".join(rows)
@@ -219,20 +222,23 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
         day_legs = list((legs or {}).get((d.resource_id, d.day)) or [])
         for i in range(1, len(d.stops)):
             a, b = d.stops[i - 1], d.stops[i]
+            if (0.0, 0.0) in ((a.location.lat, a.location.lon), (b.location.lat, b.location.lon)):
+                continue  # a place the plan could not locate: no line across the globe
             leg = day_legs[i - 1] if i - 1 < len(day_legs) else None
             on_road = bool(leg is not None and getattr(leg, "on_road", False)) and not view.approximate
             coords = list(leg.coords) if leg is not None and len(getattr(leg, "coords", ())) >= 2 else \
                 [(a.location.lat, a.location.lon), (b.location.lat, b.location.lon)]
             any_straight = any_straight or not on_road
+            km = f"{b.travel_m / 1000:.1f}".replace(".", ",")
             tip = (f"{html.escape(d.resource_name)} : {html.escape(a.place_name)} → {html.escape(b.place_name)}, "
-                   f"{round(b.travel_s / 60)} min, {b.travel_m / 1000:.1f} km".replace(".", ","))
+                   f"{round(b.travel_s / 60)} min, {km} km")
             folium.PolyLine(coords, color=colour, weight=4, opacity=0.85, tooltip=tip,
                             dash_array=None if on_road else "8 8", class_name="route-leg").add_to(group)
         for s in d.stops:
-            links = stop_links(s) if stop_links else ()
-            popup = folium.Popup(stop_popup(d, s, links=links), max_width=320)
             if s.kind == "break" or (s.location.lat, s.location.lon) == (0.0, 0.0):
                 continue  # a break is taken where the previous stop was: its marker would hide that stop
+            links = stop_links(s) if stop_links else ()
+            popup = folium.Popup(stop_popup(d, s, links=links), max_width=320)
             if is_base(s):
                 if s.kind == "return" and d.stops and s.place_id == d.stops[0].place_id:
                     continue  # same place as the departure: one marker says both
