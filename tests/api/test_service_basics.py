@@ -15,6 +15,9 @@ def test_health_and_schema_migrated(app, client):
     assert r.status_code == 200 and r.json()["status"] == "ok"
     tables = set(inspect(app.state.engine).get_table_names())
     assert {"alembic_version", "patients", "plans", "jobs", "audit_log", "users"} <= tables
+    spec = client.get("/openapi.json").json()
+    ops = [op for path in spec["paths"].values() for op in path.values()]
+    assert len(ops) > 40 and all(op.get("summary") for op in ops)
 
 
 def test_login_token_and_me(client, world):
