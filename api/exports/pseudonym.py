@@ -26,9 +26,14 @@ def check_audience(audience: str) -> str:
 
 
 def patient_numbers(view: PlanView) -> dict[str, int]:
-    """Stable pseudonyms: patients numbered 1, 2, … in sorted order of their ids (same plan, same numbers)."""
-    ids = sorted({s.patient_id for d in view.itineraries for s in d.stops if s.patient_id})
-    return {pid: i for i, pid in enumerate(ids, start=1)}
+    """Stable pseudonyms: patients numbered 1, 2, … in order of first visit in the plan (by day, then staff
+    member, then stop), so numbers do not follow the patient ids (P0007 is not "Patient n°7")."""
+    out: dict[str, int] = {}
+    for d in sorted(view.itineraries, key=lambda d: (d.day, d.resource_id)):
+        for s in d.stops:
+            if s.patient_id and s.patient_id not in out:
+                out[s.patient_id] = len(out) + 1
+    return out
 
 
 def blur(loc: Location) -> Location:

@@ -126,3 +126,14 @@ def test_map_pages_are_self_contained(home_view, tmp_path):
 def test_unknown_audience_is_refused(home_view, audience):
     with pytest.raises(ValueError):
         for_audience(home_view, audience)
+
+
+def test_pseudonym_numbers_do_not_follow_patient_ids(home_view):
+    from api.exports.pseudonym import patient_numbers
+
+    numbers = patient_numbers(home_view)
+    assert sorted(numbers.values()) == list(range(1, len(numbers) + 1))
+    first = home_view.itineraries[0].stops[1].patient_id  # Monday, Claire Martin, first stop
+    assert numbers[first] == 1
+    assert any(int(pid[1:]) != n for pid, n in numbers.items())
+    assert patient_numbers(home_view) == numbers  # stable
