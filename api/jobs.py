@@ -103,6 +103,8 @@ class JobRunner:
             db.commit()
             params, tid = dict(job.params), job.territory_id
             snap = snapshot(db, tid)
+            net = getattr(getattr(self.app_state, "settings", None), "network_path", None)
+            snap["network_path"] = str(net) if net else None
             parent_view = None
             if params.get("parent_plan_id"):
                 parent = db.get(Plan, params["parent_plan_id"])

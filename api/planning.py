@@ -2,8 +2,8 @@
 
 The service stores plans as PlanView dicts (api.exports.viewjson) plus the planner's own problem and
 solution JSON (so `planner check` can re-verify them and a re-plan can start from them). Travel times come
-from the approximate model (great-circle x circuity, maps.approx): planning a territory must not wait for
-a road network download inside a request; views say so (`approximate`).
+from the road network the service was started with (`planner serve --network FILE.osm`, loaded once per
+process) or else from the approximate model (great-circle x circuity, maps.approx); views say which.
 """
 
 from __future__ import annotations
@@ -64,10 +64,32 @@ def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
     raise PlannerError(f"type de plan inconnu : {kind!r}")
 
 
-def _matrix(places: dict[str, Location]):
+_networks: dict[str, object] = {}
+_networks_lock = threading.Lock()
+
+
+def _network(path: str | None):
+    """The road network at `path`, loaded once per process (None: no network, approximate model)."""
+    if not path:
+        return None
+    with _networks_lock:
+        if path not in _networks:
+            from maps.network import load_network
+
+            _networks[path] = load_network(path)
+        return _networks[path]
+
+
+def _matrix(places: dict[str, Location], network_path: str | None = None):
+    """All-pairs travel times between the places: over the road network when there is one."""
+    ids = sorted(places)
+    net = _network(network_path)
+    if net is not None:
+        from maps.matrix import travel_matrix
+
+        return travel_matrix(net, ids, [places[i] for i in ids], source="territoire")
     from maps.approx import approximate_matrix
 
-    ids = sorted(places)
     return approximate_matrix(ids, [places[i] for i in ids])
 
 
@@ -126,7 +148,7 @@ def _home_visits(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
         if not change.get("absent_staff"):
             raise InputError("pour des visites à domicile, indiquez absent_staff", field="absent_staff")
         when = date.fromisoformat(change.get("from_date") or date.today().isoformat())
-        matrix = _matrix(problem.places())
+        matrix = _matrix(problem.places(), snapshot.get("network_path"))
         res = replan(problem, published, StaffAbsent(change["absent_staff"], when), matrix,
                      time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)))
         problem, sol = res.problem, res.solution
@@ -137,8 +159,8 @@ def _home_visits(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
                    for c in res.diff]
     else:
         problem = home_visit_problem(snapshot, params)
-        matrix = _matrix(problem.places())
-        progress(0.08, "matrice des temps de trajet (modèle approché)")
+        progress(0.05, "matrice des temps de trajet")
+        matrix = _matrix(problem.places(), snapshot.get("network_path"))
         sol = solve(problem, matrix, time_limit_s=float(params.get("time_limit_s", 10)),
                     seed=int(params.get("seed", 0)), progress=relay.home_visits)
     relay.done()
@@ -216,16 +238,16 @@ def _rotation(snapshot: dict, params: dict, progress: Progress) -> PlanOutcome:
                                 premises_withdrawn=(change["withdrawn_premises"],) if change.get("withdrawn_premises") else ())
         if change.get("absent_staff"):
             raise InputError("pour une rotation, indiquez unavailable_unit ou withdrawn_premises", field="absent_staff")
-        matrix = _matrix(_rotation_places(problem))
+        matrix = _matrix(_rotation_places(problem), snapshot.get("network_path"))
         problem, sol = replan(problem, matrix, published, disruption, today=today, time_limit_s=limit,
                               seed=int(params.get("seed", 0)))
     else:
         problem = rotation_problem(snapshot, params)
-        matrix = _matrix(_rotation_places(problem))
-        progress(0.08, "matrice des temps de trajet (modèle approché)")
+        progress(0.05, "matrice des temps de trajet")
+        matrix = _matrix(_rotation_places(problem), snapshot.get("network_path"))
         sol = solve(problem, matrix, time_limit_s=limit, seed=int(params.get("seed", 0)), progress=relay.rotation)
     relay.done()
-    view = to_plan_view(problem, sol, approximate=True)
+    view = to_plan_view(problem, sol, approximate=matrix.approximate)
     return PlanOutcome(view, {"problem": rot_io.problem_to_dict(problem), "solution": rot_io.solution_to_dict(sol),
                               "changes": list(getattr(sol, "changes", ()) or ())})
 
@@ -267,16 +289,17 @@ def view_diff(old: dict, new: dict) -> dict:
 
 
 
-def check_stored(kind: str, stored: dict) -> list[str]:
+def check_stored(kind: str, stored: dict, network_path: str | None = None) -> list[str]:
     """Re-verify a stored plan with its planner's checker (every rule, travel times against the matrix)."""
     if kind == "home_visits":
         from planner.home_visits import io as hv_io
         from planner.home_visits.check import check
 
         problem = hv_io.problem_from_dict(stored["problem"])
-        return check(problem, _matrix(problem.places()), hv_io.solution_from_dict(stored["solution"]))
+        return check(problem, _matrix(problem.places(), network_path), hv_io.solution_from_dict(stored["solution"]))
     from planner.rotations import io as rot_io
     from planner.rotations.check import check
 
     problem = rot_io.problem_from_dict(stored["problem"])
-    return check(problem, _matrix(_rotation_places(problem)), rot_io.solution_from_dict(stored["solution"]))
+    return check(problem, _matrix(_rotation_places(problem), network_path),
+                 rot_io.solution_from_dict(stored["solution"]))

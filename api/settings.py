@@ -24,6 +24,7 @@ class Settings:
     outlines_path: Path = REPO / "data" / "provinois" / "outlines.geojson"
     communes_path: Path = REPO / "data" / "provinois" / "communes.csv"
     exports_dir: Path = Path("planner-exports")
+    network_path: Path | None = None  # OSM road network for travel times; None: the approximate model
     start_workers: bool = True
 
     @classmethod
@@ -44,5 +45,7 @@ class Settings:
             values["solver_seconds"] = float(env["PLANNER_SOLVER_SECONDS"])
         if env.get("PLANNER_EXPORTS_DIR"):
             values["exports_dir"] = Path(env["PLANNER_EXPORTS_DIR"])
+        if env.get("PLANNER_NETWORK"):
+            values["network_path"] = Path(env["PLANNER_NETWORK"])
         values.update(overrides)
         return cls(**values)

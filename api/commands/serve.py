@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -12,12 +13,21 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
-def build(db: Optional[str], demo: bool, workers: int):
+def build(db: Optional[str], demo: bool, workers: int, network: Optional[Path] = None):
     """The app for these options; with demo, the demo territory is filled with synthetic people if empty."""
     from api.app import create_app
     from api.settings import Settings
 
-    overrides = {"workers": workers}
+    overrides: dict = {"workers": workers}
+    if demo and network is None:
+        from api.demo import find_demo_network
+
+        network = find_demo_network(None)  # the demo territory's OSM extract when it is beside the project
+    if network:
+        if not network.is_file():
+            from planner.errors import InputError
+            raise InputError("fichier de réseau routier introuvable", source=str(network), field="network")
+        overrides["network_path"] = network
     if db:
         overrides["database_url"] = db
     settings = Settings.from_env(**overrides)
@@ -34,10 +44,12 @@ def build(db: Optional[str], demo: bool, workers: int):
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
           db: Optional[str] = typer.Option(None, "--db", help="URL SQLAlchemy (défaut : DATABASE_URL ou sqlite:///planner.db)"),
           demo: bool = typer.Option(False, "--demo", help="remplir le territoire de démonstration (personnes fictives)"),
-          workers: int = typer.Option(2, "--workers", min=1, max=16)) -> None:
+          workers: int = typer.Option(2, "--workers", min=1, max=16),
+          network: Optional[Path] = typer.Option(None, "--network", help="réseau routier OSM (.osm, .pbf, .graphml) "
+                                                 "pour les temps de trajet ; sans lui : modèle approché")) -> None:
     """Lancer le service web et ses pages."""
     import uvicorn
 
-    app = build(db, demo, workers)
+    app = build(db, demo, workers, network)
     Console().print(f"Service sur http://{host}:{port}/ (documentation : /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info")

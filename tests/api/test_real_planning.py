@@ -92,3 +92,18 @@ def test_rotation_planned_and_checked(client, demo):
     new = client.get(f"/plans/{job['plan_id']}", headers=h).json()
     assert used not in {s["place_id"] for it in new["view"]["itineraries"] for s in it["stops"]}
     assert new["solution"]["changes"] and new["diff"]["cancelled"] + new["diff"]["moved"] + new["diff"]["reassigned"]
+
+
+OSM = Path(__file__).resolve().parents[2].parent / "shared" / "osm" / "fr77_provins_montois_drive.osm"
+
+
+@pytest.mark.real_osm
+@pytest.mark.skipif(not OSM.exists(), reason="needs ../shared/osm/fr77_provins_montois_drive.osm")
+def test_rotation_on_the_road_network(app, client, demo):
+    from dataclasses import replace
+
+    h, _ = demo
+    app.state.settings = replace(app.state.settings, network_path=OSM)
+    plan = _plan(client, h, "rotation", 5)
+    assert plan["view"]["approximate"] is False
+    assert check_stored("rotation", plan["solution"], str(OSM)) == []
