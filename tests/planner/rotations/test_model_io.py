@@ -107,3 +107,10 @@ def test_example_files_round_trip():
     sol_path = REPO / "data" / "examples" / "rotation_solution.json"
     data = json.loads(sol_path.read_text(encoding="utf-8"))
     assert solution_to_dict(solution_from_dict(copy.deepcopy(data))) == data
+
+
+def test_example_solution_passes_check():
+    from planner.rotations.check import check_files
+
+    ex = REPO / "data" / "examples"
+    assert check_files(ex / "rotation_problem.json", ex / "rotation_solution.json") == []
