@@ -126,12 +126,6 @@ def routing_graph(net: RoadNetwork, snap: Snap) -> RoutingGraph:
     return RoutingGraph(csr, pe, f0, f1, point_node, snap)
 
 
-def _dijkstra(graph: RoutingGraph, origins: np.ndarray, *, predecessors: bool = False):
-    from scipy.sparse.csgraph import dijkstra
-
-    return dijkstra(graph.csr, directed=True, indices=origins, return_predecessors=predecessors)
-
-
 def _prune_dead_ends(csr, keep: np.ndarray):
     """Same-size graph without dead-end branches (nodes linked to one neighbour only, repeatedly).
 
