@@ -23,6 +23,7 @@ from planner.hours import TimeRange
 from planner.home_visits.model import DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, Patient, Staff
 
 OVERDUE_CATCH_UP_DAYS = 6
+NEAR_WEIGHT = 0.7  # cost bonus per nearby visit already on that day (up to 4): clusters rounds
 EST_TRAVEL_MIN = 15  # planning estimate of driving per visit, used only to size daily capacity
 WEEKDAY_ABBR_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 
@@ -190,7 +191,7 @@ class Calendar:
                 c += 0.6
             if self.near is not None:
                 close = sum(1 for q in self.assigned[(r, d)] if self.near(p.id, q))
-                c -= 0.4 * min(close, 4)
+                c -= NEAR_WEIGHT * min(close, 4)
         return c + self.rng.random() * 1e-3
 
     def place(self, dem: Demand, d: date) -> None:
