@@ -143,3 +143,24 @@ def test_pbf_and_xml_agree_on_real_extract(shared_file, tmp_path):
     info = network_info(xml)
     assert info["nodes"] > 15000 and 0.95 < info["share_nodes_in_largest_component"] <= 1
     assert 0.1 < info["share_edges_with_tagged_speed"] < 0.4
+
+
+def test_reverse_one_way_roundabout_and_private_roads(write_osm, cache, corners):
+    from planner.geo import Location
+
+    nodes = {1: (48.5, 3.0), 2: (48.5, 3.01), 3: (48.51, 3.01), 4: (48.51, 3.0), 5: (48.505, 3.02),
+             6: (48.5, 3.02)}
+    ways = [
+        (1, [1, 2], {"highway": "residential", "oneway": "-1"}),  # drivable 2 -> 1 only
+        (2, [2, 3], {"highway": "residential", "junction": "roundabout"}),  # implied one-way 2 -> 3
+        (3, [3, 4, 1], {"highway": "residential"}),
+        (4, [2, 5], {"highway": "residential", "access": "private"}),  # left out
+        (5, [3, 5], {"highway": "residential", "access": "no", "motor_vehicle": "yes"}),  # cars allowed
+        (6, [5, 6, 2], {"highway": "residential"}),  # the way back to 2 (6 is a shape point)
+    ]
+    net = load_network(write_osm("v.osm", nodes, ways), cache_dir=cache)
+    at = {k: Location(*v) for k, v in nodes.items()}
+    assert _edge(net, at[2], at[1]) is not None and _edge(net, at[1], at[2]) is None
+    assert _edge(net, at[2], at[3]) is not None and _edge(net, at[3], at[2]) is None
+    assert 4 not in set(net.way_id.tolist()) and 5 in set(net.way_id.tolist())  # private out, car exception in
+    assert net.n_nodes == 4 and net.stats["share_nodes_in_largest_component"] == 1.0  # 1, 2, 3, 5
