@@ -133,6 +133,8 @@ def route_roles(route: APIRoute) -> frozenset[str] | None:
 
 
 def authenticate(db: Session, email: str, password: str) -> User | None:
+    if "\x00" in email or "\x00" in password:
+        return None
     user = db.query(User).filter(User.email == email.strip().lower()).one_or_none()
     if user is None or not user.active or not verify_password(user.password_hash, password):
         return None

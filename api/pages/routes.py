@@ -18,7 +18,7 @@ from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Commune, Job, Plan, Premises
 from api.pages.svgmap import render
-from api.routers.common import get_db, territory_of
+from api.routers.common import InseePath, get_db, territory_of
 from api.routers.itineraries import my_days
 from api.routers.maps import itinerary_layers
 from api.routers.public import schedule_data
@@ -116,6 +116,6 @@ def public_index(request: Request, db: Session = Depends(get_db), _: Principal =
 
 
 @router.get("/public/{insee}", response_class=HTMLResponse)
-def public_page(request: Request, insee: str, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))):
+def public_page(request: Request, insee: InseePath, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))):
     data = schedule_data(db, insee)
     return templates.TemplateResponse(request, "public_commune.html", data)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator, TypeVar
+from typing import Annotated, Any, Iterator, TypeVar
 
-from fastapi import HTTPException, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi import HTTPException, Path, Request
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
@@ -18,10 +18,28 @@ def get_db(request: Request) -> Iterator[Session]:
         yield db
 
 
+Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="database id")]
+InseePath = Annotated[str, Path(pattern=r"^[0-9][0-9AB][0-9]{3}$", description="INSEE commune code")]
+
+
+def _no_control(value: Any) -> Any:
+    if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("caractères de contrôle interdits")
+    if isinstance(value, list):
+        for v in value:
+            _no_control(v)
+    return value
+
+
 class Strict(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is named instead of silently ignored."""
+    """Request bodies refuse unknown fields (a typo is named, not ignored) and control characters."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, v: Any) -> Any:
+        return _no_control(v)
 
 
 def territory_of(who: Principal) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, allow
-from api.routers.common import get_db, scoped, territory_of
+from api.routers.common import Id, get_db, scoped, territory_of
 
 
 def crud_router(*, prefix: str, tag: str, model, label: str, create: type[BaseModel], update: type[BaseModel],
@@ -40,11 +40,11 @@ def crud_router(*, prefix: str, tag: str, model, label: str, create: type[BaseMo
         return out(row)
 
     @router.get("/{obj_id}", summary=f"Read one of {tag}")
-    def get_row(obj_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+    def get_row(obj_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
         return out(scoped(db, model, obj_id, who, label))
 
     @router.patch("/{obj_id}", summary=f"Update one of {tag}")
-    def update_row(obj_id: int, body: update, db: Session = Depends(get_db),  # type: ignore[valid-type]
+    def update_row(obj_id: Id, body: update, db: Session = Depends(get_db),  # type: ignore[valid-type]
                    who: Principal = Depends(allow("planner"))) -> dict:
         row = scoped(db, model, obj_id, who, label)
         for k, v in body.model_dump(exclude_unset=True).items():
@@ -55,7 +55,7 @@ def crud_router(*, prefix: str, tag: str, model, label: str, create: type[BaseMo
         return out(row)
 
     @router.delete("/{obj_id}", status_code=204, summary=f"Delete one of {tag}")
-    def delete_row(obj_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
+    def delete_row(obj_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
         row = scoped(db, model, obj_id, who, label)
         db.delete(row)
         try:

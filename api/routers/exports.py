@@ -17,13 +17,13 @@ from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Plan
 from api.exports.viewjson import view_from_dict
-from api.routers.common import get_db, scoped
+from api.routers.common import Id, get_db, scoped
 
 router = APIRouter(prefix="/plans", tags=["exports"])
 
 
 @router.get("/{plan_id}/exports/view.json", summary="The plan's itinerary view as JSON")
-def export_view(plan_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
+def export_view(plan_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
     plan = scoped(db, Plan, plan_id, who, "plan")
     record_read(db, who, "export", "/plans/{id}/exports/view.json", 1)
     return JSONResponse(plan.view, headers={"Content-Disposition": f'attachment; filename="plan-{plan.id}.json"'})
@@ -43,7 +43,7 @@ def _formats(text: Optional[str]) -> list[str] | None:
 
 
 @router.get("/{plan_id}/exports.zip", summary="Exports of the plan (maps, day sheets, CSV, XLSX, ICS, GPX, public pages)")
-def export_all(plan_id: int, request: Request, formats: Optional[str] = None, db: Session = Depends(get_db),
+def export_all(plan_id: Id, request: Request, formats: Optional[str] = None, db: Session = Depends(get_db),
                who: Principal = Depends(allow("planner"))):
     """`formats`: comma-separated subset of map, sheet, csv, xlsx, ics, gpx, public, summary, json."""
     from api.exports import write_all
@@ -70,7 +70,7 @@ def _outlines(request: Request):
 
 @router.get("/{plan_id}/exports/carte.html", response_class=HTMLResponse,
             summary="The plan's shared road map (folium, patients pseudonymised)")
-def export_map(plan_id: int, request: Request, db: Session = Depends(get_db),
+def export_map(plan_id: Id, request: Request, db: Session = Depends(get_db),
                who: Principal = Depends(allow("planner"))) -> HTMLResponse:
     from api.exports import write_all
 

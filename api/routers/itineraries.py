@@ -12,7 +12,7 @@ from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Plan
 from api.itineraries import own_itineraries, published_plans
-from api.routers.common import get_db, scoped, territory_of
+from api.routers.common import Id, get_db, scoped, territory_of
 
 router = APIRouter(tags=["itineraries"])
 
@@ -22,7 +22,7 @@ def _count_patients(its: list[dict]) -> int:
 
 
 @router.get("/plans/{plan_id}/itineraries", summary="Itineraries of a plan (field staff: own days, published)")
-def plan_itineraries(plan_id: int, resource: Optional[str] = None, db: Session = Depends(get_db),
+def plan_itineraries(plan_id: Id, resource: Optional[str] = None, db: Session = Depends(get_db),
                      who: Principal = Depends(allow("planner", "field"))) -> list[dict]:
     plan = scoped(db, Plan, plan_id, who, "plan")
     if who.role == "field":

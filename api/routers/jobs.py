@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, allow
 from api.db.models import Job
-from api.routers.common import get_db, scoped, territory_of
+from api.routers.common import Id, get_db, scoped, territory_of
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -26,12 +26,12 @@ def list_jobs(db: Session = Depends(get_db), who: Principal = Depends(allow("pla
 
 
 @router.get("/{job_id}", summary="Status and progress of a job")
-def get_job(job_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+def get_job(job_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
     return job_out(scoped(db, Job, job_id, who, "tâche"))
 
 
 @router.post("/{job_id}/cancel", summary="Cancel a queued or running job")
-def cancel_job(job_id: int, request: Request, db: Session = Depends(get_db),
+def cancel_job(job_id: Id, request: Request, db: Session = Depends(get_db),
                who: Principal = Depends(allow("planner"))) -> dict:
     job = scoped(db, Job, job_id, who, "tâche")
     if job.status in ("done", "failed"):
@@ -41,7 +41,7 @@ def cancel_job(job_id: int, request: Request, db: Session = Depends(get_db),
 
 
 @router.post("/{job_id}/rerun", summary="Run again a job that was interrupted, cancelled or failed")
-def rerun_job(job_id: int, request: Request, db: Session = Depends(get_db),
+def rerun_job(job_id: Id, request: Request, db: Session = Depends(get_db),
               who: Principal = Depends(allow("planner"))) -> dict:
     job = scoped(db, Job, job_id, who, "tâche")
     if job.status not in ("interrupted", "cancelled", "failed"):

@@ -13,7 +13,7 @@ from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Plan
 from api.pages.svgmap import PALETTE, render
-from api.routers.common import get_db, scoped
+from api.routers.common import Id, get_db, scoped
 from api.routers.itineraries import my_days
 
 router = APIRouter(tags=["maps"])
@@ -48,7 +48,7 @@ def _page(title: str, svg: str) -> str:
 
 
 @router.get("/plans/{plan_id}/map", response_class=HTMLResponse, summary="Map of a plan (planner)")
-def plan_map(plan_id: int, request: Request, day: Optional[date] = None, db: Session = Depends(get_db),
+def plan_map(plan_id: Id, request: Request, day: Optional[date] = None, db: Session = Depends(get_db),
              who: Principal = Depends(allow("planner"))) -> HTMLResponse:
     plan = scoped(db, Plan, plan_id, who, "plan")
     its = [it for it in (plan.view or {}).get("itineraries", []) if day is None or it["day"] == day.isoformat()]

@@ -12,7 +12,7 @@ from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Patient
 from api.itineraries import own_patient_codes
-from api.routers.common import get_db, scoped, territory_of
+from api.routers.common import Id, get_db, scoped, territory_of
 from api.routers.schemas import PatientIn, PatientPatch
 
 router = APIRouter(prefix="/patients", tags=["patients"])
@@ -56,7 +56,7 @@ def create_patient(body: PatientIn, db: Session = Depends(get_db), who: Principa
 
 
 @router.get("/{patient_id}", summary="One patient (field staff: only their own)")
-def get_patient(patient_id: int, db: Session = Depends(get_db),
+def get_patient(patient_id: Id, db: Session = Depends(get_db),
                 who: Principal = Depends(allow("planner", "field"))) -> dict:
     p = scoped(db, Patient, patient_id, who, "patient")
     if who.role == "field":
@@ -70,7 +70,7 @@ def get_patient(patient_id: int, db: Session = Depends(get_db),
 
 
 @router.patch("/{patient_id}", summary="Update a patient")
-def update_patient(patient_id: int, body: PatientPatch, db: Session = Depends(get_db),
+def update_patient(patient_id: Id, body: PatientPatch, db: Session = Depends(get_db),
                    who: Principal = Depends(allow("planner"))) -> dict:
     p = scoped(db, Patient, patient_id, who, "patient")
     for k, v in body.model_dump(exclude_unset=True).items():
@@ -82,7 +82,7 @@ def update_patient(patient_id: int, body: PatientPatch, db: Session = Depends(ge
 
 
 @router.delete("/{patient_id}", status_code=204, summary="Delete a patient")
-def delete_patient(patient_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
+def delete_patient(patient_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
     db.delete(scoped(db, Patient, patient_id, who, "patient"))
     db.commit()
     return Response(status_code=204)

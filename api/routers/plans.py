@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Job, Plan, Premises, Staff, Unit, utcnow
-from api.routers.common import Strict, get_db, scoped, territory_of
+from api.routers.common import Id, Strict, get_db, scoped, territory_of
 from api.routers.jobs import job_out
 
 router = APIRouter(prefix="/plans", tags=["plans"])
@@ -94,7 +94,7 @@ def list_plans(db: Session = Depends(get_db), who: Principal = Depends(allow("pl
 
 
 @router.get("/{plan_id}", summary="A plan with its itineraries (planner)")
-def get_plan(plan_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+def get_plan(plan_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
     plan = scoped(db, Plan, plan_id, who, "plan")
     if plan.kind == "home_visits":
         record_read(db, who, "read", "/plans/{id}", len({s.get("patient_id") for it in plan.view.get("itineraries", [])
@@ -103,7 +103,7 @@ def get_plan(plan_id: int, db: Session = Depends(get_db), who: Principal = Depen
 
 
 @router.post("/{plan_id}/publish", summary="Publish a draft; the previous published plan of its kind is superseded")
-def publish_plan(plan_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+def publish_plan(plan_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
     plan = scoped(db, Plan, plan_id, who, "plan")
     if plan.status != "draft":
         raise HTTPException(409, f"seul un brouillon se publie (ce plan est {plan.status})")
@@ -116,7 +116,7 @@ def publish_plan(plan_id: int, db: Session = Depends(get_db), who: Principal = D
 
 
 @router.post("/{plan_id}/replan", status_code=202, summary="Re-plan after a change; the result lists the difference")
-def replan(plan_id: int, body: Change, request: Request, db: Session = Depends(get_db),
+def replan(plan_id: Id, body: Change, request: Request, db: Session = Depends(get_db),
            who: Principal = Depends(allow("planner"))) -> dict:
     plan = scoped(db, Plan, plan_id, who, "plan")
     tid = territory_of(who)

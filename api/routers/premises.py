@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, allow
 from api.db.models import Commune, Premises
-from api.routers.common import get_db, territory_of
+from api.routers.common import Id, get_db, territory_of
 from api.routers.schemas import PremisesIn, PremisesPatch, PremisesStatus
 
 router = APIRouter(prefix="/premises", tags=["premises"])
@@ -21,7 +21,7 @@ def premises_out(p: Premises) -> dict:
             "days": list(p.days or []), "hours": p.hours, "status": p.status}
 
 
-def _visible(db: Session, premises_id: int, who: Principal) -> Premises:
+def _visible(db: Session, premises_id: Id, who: Principal) -> Premises:
     p = db.get(Premises, premises_id)
     if p is None or p.territory_id != territory_of(who) or (
             who.role == "municipality" and p.insee != who.commune_insee):
@@ -67,13 +67,13 @@ def create_premises(body: PremisesIn, db: Session = Depends(get_db),
 
 
 @router.get("/{premises_id}", summary="One premises")
-def get_premises(premises_id: int, db: Session = Depends(get_db),
+def get_premises(premises_id: Id, db: Session = Depends(get_db),
                  who: Principal = Depends(allow("planner", "municipality"))) -> dict:
     return premises_out(_visible(db, premises_id, who))
 
 
 @router.patch("/{premises_id}", summary="Update premises (a municipality: its proposals not yet approved)")
-def update_premises(premises_id: int, body: PremisesPatch, db: Session = Depends(get_db),
+def update_premises(premises_id: Id, body: PremisesPatch, db: Session = Depends(get_db),
                     who: Principal = Depends(allow("planner", "municipality"))) -> dict:
     p = _visible(db, premises_id, who)
     if who.role == "municipality" and p.status != "proposed":
@@ -87,7 +87,7 @@ def update_premises(premises_id: int, body: PremisesPatch, db: Session = Depends
 
 
 @router.post("/{premises_id}/status", summary="Approve or withdraw premises (a municipality may only withdraw)")
-def set_status(premises_id: int, body: PremisesStatus, db: Session = Depends(get_db),
+def set_status(premises_id: Id, body: PremisesStatus, db: Session = Depends(get_db),
                who: Principal = Depends(allow("planner", "municipality"))) -> dict:
     p = _visible(db, premises_id, who)
     if who.role == "municipality" and body.status != "withdrawn":
@@ -98,7 +98,7 @@ def set_status(premises_id: int, body: PremisesStatus, db: Session = Depends(get
 
 
 @router.delete("/{premises_id}", status_code=204, summary="Delete premises")
-def delete_premises(premises_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
+def delete_premises(premises_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
     db.delete(_visible(db, premises_id, who))
     db.commit()
     return Response(status_code=204)

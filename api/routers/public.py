@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, allow
 from api.db.models import Commune
 from api.itineraries import public_sessions
-from api.routers.common import get_db
+from api.routers.common import InseePath, get_db
 
 router = APIRouter(prefix="/public", tags=["public"])
 
@@ -38,12 +38,12 @@ def schedule_data(db: Session, insee: str) -> dict:
 
 
 @router.get("/communes/{insee}/schedule", summary="Upcoming sessions in a commune (published plans only)")
-def schedule(insee: str, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))) -> dict:
+def schedule(insee: InseePath, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))) -> dict:
     return schedule_data(db, insee)
 
 
 @router.get("/communes/{insee}/schedule.ics", summary="The same as an iCalendar feed for the town hall's website")
-def schedule_ics(insee: str, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))) -> Response:
+def schedule_ics(insee: InseePath, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))) -> Response:
     data = schedule_data(db, insee)
     cal = Calendar()
     cal.add("prodid", "-//planificateur-deserts-medicaux//FR")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import Principal, allow
 from api.db.models import Commune, Territory
-from api.routers.common import Strict, get_db, territory_of
+from api.routers.common import Id, Strict, get_db, territory_of
 
 router = APIRouter(prefix="/territories", tags=["territories"])
 
@@ -33,7 +33,7 @@ def list_territories(db: Session = Depends(get_db), who: Principal = Depends(all
 
 
 @router.get("/{territory_id}", summary="One territory")
-def get_territory(territory_id: int, db: Session = Depends(get_db),
+def get_territory(territory_id: Id, db: Session = Depends(get_db),
                   who: Principal = Depends(allow("planner"))) -> dict:
     t = db.get(Territory, territory_id)
     if t is None or t.id != territory_of(who):
@@ -42,7 +42,7 @@ def get_territory(territory_id: int, db: Session = Depends(get_db),
 
 
 @router.patch("/{territory_id}", summary="Rename a territory")
-def rename_territory(territory_id: int, body: TerritoryUpdate, db: Session = Depends(get_db),
+def rename_territory(territory_id: Id, body: TerritoryUpdate, db: Session = Depends(get_db),
                      who: Principal = Depends(allow("planner"))) -> dict:
     get_territory(territory_id, db, who)
     t = db.get(Territory, territory_id)
@@ -52,7 +52,7 @@ def rename_territory(territory_id: int, body: TerritoryUpdate, db: Session = Dep
 
 
 @router.get("/{territory_id}/communes", summary="Communes of a territory")
-def list_communes(territory_id: int, db: Session = Depends(get_db),
+def list_communes(territory_id: Id, db: Session = Depends(get_db),
                   who: Principal = Depends(allow("planner", "municipality", "field"))) -> list[dict]:
     if territory_id != territory_of(who):
         raise HTTPException(404, f"territoire {territory_id} introuvable")
