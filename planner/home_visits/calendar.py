@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from planner.hours import TimeRange
-from planner.home_visits.model import DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, Patient, Staff
+from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Patient, Staff
 
 OVERDUE_CATCH_UP_DAYS = 6
 NEAR_WEIGHT = 0.7  # cost bonus per nearby visit already on that day (up to 4): clusters rounds
@@ -172,9 +172,10 @@ class Calendar:
             return f"aucun jour où un médecin et une infirmière travaillent tous deux ({span}) pour la visite en binôme"
         if all(d in p.unavailable or not all(self.role_works(r, d) for r in dem.roles) for d in days):
             return f"le patient est indisponible tous les jours où cette visite peut tomber ({span})"
-        label = " et ".join(ROLE_LABELS_FR[r] for r in dem.roles)
+        who = ("d'aucun binôme médecin + infirmière" if dem.joint
+               else "d'aucun médecin" if dem.role == DOCTOR else "d'aucune infirmière")
         win = p.window.label if p.window else "la journée"
-        return f"la plage horaire du patient ({win}) ne recoupe les horaires d'aucun(e) {label} ({span})"
+        return f"la plage horaire du patient ({win}) ne recoupe les horaires {who} ({span})"
 
     # --- greedy choice -------------------------------------------------------------------------------
     def cost(self, dem: Demand, d: date) -> float:

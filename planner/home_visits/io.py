@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from planner.errors import InputError
 from planner.geo import Location
-from planner.hours import TimeRange, format_hhmm, parse_hhmm
+from planner.hours import TimeRange, parse_hhmm
 from planner.home_visits.model import (
     DOCTOR, KIND, NURSE, HomeVisitProblem, HomeVisitSolution, Horizon, Joint, Patient, PlannedVisit, Route,
     RouteStop, Staff, UnscheduledVisit, parse_role, validate_patient, validate_problem, validate_staff,

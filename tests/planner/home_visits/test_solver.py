@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from planner.home_visits.check import check
 from planner.home_visits.model import DOCTOR, NURSE, Joint, Staff
