@@ -89,7 +89,8 @@ def _index(net: RoadNetwork) -> _SnapIndex:
     offs = np.arange(len(sample_seg)) - np.repeat(np.concatenate([[0], np.cumsum(per)[:-1]]), per)
     t = offs / per[sample_seg]
     pts = seg_a[sample_seg] + (seg_b - seg_a)[sample_seg] * t[:, None]
-    idx = _SnapIndex(cKDTree(pts), seg_edge, seg_a, seg_b, seg_from, seg_len, edge_len, sample_seg, lat0)
+    tree = cKDTree(pts, balanced_tree=False, compact_nodes=False)  # twice as fast to build, queries alike
+    idx = _SnapIndex(tree, seg_edge, seg_a, seg_b, seg_from, seg_len, edge_len, sample_seg, lat0)
     net._snap_index = idx  # type: ignore[attr-defined]
     return idx
 
