@@ -160,3 +160,31 @@ def test_export_command_reads_each_planners_example_solution(kind, tmp_path):
                 assert s.patient_name not in shared and (not s.address or s.address not in shared)
     if kind == "rotation":
         assert (tmp_path / "public" / "index.html").exists()
+
+
+@needs_chromium
+def test_day_sheet_html_prints_one_a4_page_per_day_even_when_busy(home_view, tmp_path):
+    import re
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from api.exports import sheets
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    d = home_view.itineraries[0]
+    what = "Soins infirmiers (30 min) : pansement complexe, surveillance de la glycémie, pilulier"
+    many = tuple(replace(d.stops[1], sequence=i, start=d.stops[1].start + timedelta(minutes=35 * i),
+                         end=d.stops[1].end + timedelta(minutes=35 * i), what=what) for i in range(1, 17))
+    busy = replace(d, stops=(d.stops[0], *many, replace(d.stops[-1], sequence=17)))
+    page_path = tmp_path / "sheet.html"
+    page_path.write_text(sheets.render_html(home_view, [busy, home_view.itineraries[1]]), encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_path.as_uri())
+            page.wait_for_selector(".sheet")
+            pdf = page.pdf(prefer_css_page_size=True)
+        finally:
+            browser.close()
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 2
