@@ -1,7 +1,8 @@
 """Everything field teams, town halls and planners read, generated from one PlanView.
 
 write_all(view, out_dir) writes, per format:
-  map      carte.html (shared, patients pseudonymised), carte-coordination.html and cartes/<staff>.html
+  map      carte.html (shared, patients pseudonymised), carte-coordination.html, cartes/<staff>.html and,
+           for rotations, public/carte.html (sessions only)
   sheet    sheets/<staff>.html and .pdf (one A4 page per day)
   csv/xlsx arrets.csv / arrets.xlsx (one row per stop)
   ics      ics/<staff>.ics (one event per visit or session)
