@@ -21,7 +21,7 @@ class PremisesRow(PremisesIn):
 
 KINDS: dict[str, tuple[type[BaseModel], type]] = {"patients": (PatientIn, Patient), "staff": (StaffIn, Staff),
                                                   "premises": (PremisesRow, Premises)}
-LIST_FIELDS = {"days", "roles"}
+LIST_FIELDS = {"days", "roles", "work_days"}
 TRUE, FALSE = {"1", "true", "vrai", "oui", "yes", "o", "x"}, {"0", "false", "faux", "non", "no", "n", ""}
 
 

@@ -169,7 +169,8 @@ def snapshot(db: Session, territory_id: int) -> dict:
                                                  "frequency_days", "tolerance_days", "ald", "no_regular_doctor",
                                                  "palliative", "preferred_doctor", "preferred_nurse", "last_role")}
                      | {"last_visit": p.last_visit.isoformat() if p.last_visit else None} for p in rows(Patient)],
-        "staff": [{k: getattr(s, k) for k in ("code", "name", "role", "base_name", "base_lat", "base_lon", "phone")}
+        "staff": [{k: getattr(s, k) for k in ("code", "name", "role", "base_name", "base_lat", "base_lon", "phone",
+                                              "work_days", "work_hours")}
                   for s in rows(Staff)],
         "units": [{k: getattr(u, k) for k in ("code", "name", "roles", "vehicle", "base_name", "base_lat",
                                               "base_lon")} for u in rows(Unit)],

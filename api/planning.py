@@ -18,7 +18,8 @@ from planner.geo import Location
 from planner.itinerary import PlanView
 
 Progress = Callable[[float, str], None]
-WEEKDAY_HOURS = "08:30-17:30"  # staff working span when the service has no hours for them (Mon-Fri)
+WEEKDAY_HOURS = "08:30-17:30"  # staff working span when none is recorded (Monday to Friday)
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,15 @@ def home_visit_problem(snapshot: dict, params: dict):
     from planner.hours import TimeRange
 
     start = date.fromisoformat(params["start"])
-    a, b = WEEKDAY_HOURS.split("-")
-    span = TimeRange(int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:]))
+
+    def week(s: dict) -> tuple:
+        a, b = (s.get("work_hours") or WEEKDAY_HOURS).split("-")
+        span = TimeRange(int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:]))
+        days = s.get("work_days") or list(JOURS[:5])
+        return tuple(span if j in days else None for j in JOURS)
+
     staff = tuple(Staff(s["code"], s["name"], DOCTOR if s["role"] == "doctor" else NURSE,
-                        Location(s["base_lat"], s["base_lon"]), (span,) * 5 + (None, None),
+                        Location(s["base_lat"], s["base_lon"]), week(s),
                         advanced_practice=s["role"] == "ipa", start_address=s["base_name"], phone=s.get("phone", ""))
                   for s in snapshot["staff"])
     codes = {s.id: s.role for s in staff}

@@ -84,6 +84,8 @@ class Staff(Base):
     base_lat: Mapped[float] = mapped_column(Float)
     base_lon: Mapped[float] = mapped_column(Float)
     phone: Mapped[str] = mapped_column(String(40), default="")
+    work_days: Mapped[list] = mapped_column(JSON, default=lambda: ["lundi", "mardi", "mercredi", "jeudi", "vendredi"])
+    work_hours: Mapped[str] = mapped_column(String(20), default="08:30-17:30")
 
 
 class Patient(Base):

@@ -19,6 +19,13 @@ HOURS_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 HoursText = Field(default="09:00-17:00", pattern=HOURS_RE)
 
 
+def _ordered_hours(v: Optional[str]) -> Optional[str]:
+    """"HH:MM-HH:MM" with the start before the end."""
+    if v is not None and v[:5] >= v[6:]:
+        raise ValueError("l'heure de début doit précéder l'heure de fin")
+    return v
+
+
 def _past_date(v: Optional[date]) -> Optional[date]:
     """A last visit is in the past, and not more than two years ago."""
     if v is not None and not (date.today().replace(year=date.today().year - 2) <= v <= date.today()):
@@ -34,6 +41,14 @@ class StaffIn(Strict):
     base_lat: float = Lat
     base_lon: float = Lon
     phone: str = Field(default="", max_length=40)
+    work_days: list[Weekday] = Field(default_factory=lambda: ["lundi", "mardi", "mercredi", "jeudi", "vendredi"],
+                                     min_length=1, max_length=7)
+    work_hours: str = Field(default="08:30-17:30", pattern=HOURS_RE)
+
+    @field_validator("work_hours")
+    @classmethod
+    def _hours_order(cls, v: Optional[str]) -> Optional[str]:
+        return _ordered_hours(v)
 
 
 class StaffPatch(Strict):
@@ -43,6 +58,13 @@ class StaffPatch(Strict):
     base_lat: Optional[float] = Field(default=None, ge=-90, le=90)
     base_lon: Optional[float] = Field(default=None, ge=-180, le=180)
     phone: Optional[str] = Field(default=None, max_length=40)
+    work_days: Optional[list[Weekday]] = Field(default=None, min_length=1, max_length=7)
+    work_hours: Optional[str] = Field(default=None, pattern=HOURS_RE)
+
+    @field_validator("work_hours")
+    @classmethod
+    def _hours_order(cls, v: Optional[str]) -> Optional[str]:
+        return _ordered_hours(v)
 
 
 UnitRole = Literal["doctor", "nurse", "ipa", "psychologist", "prevention"]
@@ -125,6 +147,11 @@ class PremisesIn(Strict):
     days: list[Weekday] = Field(default_factory=lambda: ["mardi", "jeudi"], min_length=1, max_length=7)
     hours: str = HoursText
 
+    @field_validator("hours")
+    @classmethod
+    def _hours_order(cls, v: Optional[str]) -> Optional[str]:
+        return _ordered_hours(v)
+
 
 class PremisesPatch(Strict):
     name: Optional[str] = Field(default=None, min_length=1, max_length=200)
@@ -136,6 +163,11 @@ class PremisesPatch(Strict):
     equipment: Optional[str] = Field(default=None, max_length=300)
     days: Optional[list[Weekday]] = Field(default=None, min_length=1, max_length=7)
     hours: Optional[str] = Field(default=None, pattern=HOURS_RE)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_order(cls, v: Optional[str]) -> Optional[str]:
+        return _ordered_hours(v)
 
 
 class PremisesStatus(Strict):

@@ -27,6 +27,8 @@ COMMUNES = REPO / "data" / "provinois" / "communes.csv"
 PASSWORD = "motdepasse-de-test"
 PG_URL = os.environ.get("TEST_POSTGRES_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+# One schema per test process, so concurrent test runs on the same database do not clobber each other.
+PG_SCHEMA = f"test_{os.getpid()}_{int(time.time() * 1000) % 100000}"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -38,19 +40,28 @@ def _fast_hashes():
     api.auth._hasher = old
 
 
-def _reset_postgres(url: str) -> None:
+def _reset_postgres(url: str, schema: str, *, create: bool = True) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if create:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_schema():
+    yield PG_SCHEMA
+    if PG_URL:
+        _reset_postgres(PG_URL, PG_SCHEMA, create=False)
 
 
 @pytest.fixture(params=ENGINES)
 def db_url(request, tmp_path) -> str:
     if request.param == "postgresql":
-        _reset_postgres(PG_URL)
-        return PG_URL
+        schema = request.getfixturevalue("_pg_schema")
+        _reset_postgres(PG_URL, schema)
+        return PG_URL + ("&" if "?" in PG_URL else "?") + f"options=-csearch_path%3D{schema}"
     return f"sqlite:///{tmp_path / 'service.db'}"
 
 

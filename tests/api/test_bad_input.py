@@ -80,3 +80,12 @@ def test_last_visit_in_the_future_refused(client, world):
     assert r.status_code == 422 and "last_visit" in r.json()["message"]
     r = client.patch(f"/patients/{world.ids['patient']}", json={"last_visit": "2026-13-01"}, headers=h)
     assert r.status_code == 422 and "last_visit" in r.json()["message"]
+
+
+def test_hours_must_be_ordered(client, world):
+    r = client.post("/premises", json={"name": "S", "lat": 48.5, "lon": 3.2, "hours": "17:00-09:00"},
+                    headers=world.headers("municipality"))
+    assert r.status_code == 422 and "hours" in r.json()["message"]
+    r = client.post("/staff", json={"code": "Z", "name": "Z", "role": "nurse", "base_lat": 48.5, "base_lon": 3.2,
+                                    "work_hours": "12:00-12:00"}, headers=world.headers("planner"))
+    assert r.status_code == 422 and "work_hours" in r.json()["message"]

@@ -84,3 +84,27 @@ def test_serve_builds_demo_app(tmp_path):
         from api.db.models import Patient
         assert db.query(Patient).count() > 0
     app.state.engine.dispose()
+
+
+def test_migrations_upgrade_existing_data(db_url):
+    """A database at revision 0002 with staff keeps them, with default working days, after the upgrade."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from api.db.session import alembic_config, make_engine, migrate
+
+    engine = make_engine(db_url)
+    cfg = alembic_config(db_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    with engine.begin() as conn:
+        conn.execute(text("insert into territories (id, code, name) values (1, 'x', 'X')"))
+        conn.execute(text("insert into staff (territory_id, code, name, role, base_name, base_lat, base_lon, phone) "
+                          "values (1, 'N1', 'N', 'nurse', '', 48.5, 3.2, '')"))
+    migrate(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("select work_hours, work_days from staff")).one()
+        rev = conn.execute(text("select version_num from alembic_version")).scalar()
+    assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == "0003"
+    engine.dispose()
