@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import record_read
 from api.auth import Principal, allow
-from api.db.models import Commune, Job, Plan, Premises
+from api.db.models import Commune, Job, Plan, Premises, Staff, Unit
 from api.pages.svgmap import render
 from api.routers.common import InseePath, get_db, territory_of
 from api.routers.itineraries import my_days
@@ -79,8 +79,10 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
         svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers)
     communes = {c.insee: c.name for c in db.scalars(select(Commune).where(Commune.territory_id == tid))}
     jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
+    staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))
+    units = list(db.scalars(select(Unit).where(Unit.territory_id == tid).order_by(Unit.code)))
     return templates.TemplateResponse(request, "planificateur.html", {
-        "plans": plans, "jobs": jobs, "current": current, "svg": svg, "premises": premises, "communes": communes,
+        "plans": plans, "jobs": jobs, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})
 
 

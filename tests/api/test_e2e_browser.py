@@ -124,6 +124,13 @@ def test_municipality_planner_nurse(server):
                 page.wait_for_selector("#plan-courant >> text=publié")
                 assert page.locator("#indicateurs tr").count() > 0
                 assert page.locator("svg#carte polyline.route").count() > 0
+            # the doctor falls ill: re-plan the home visits from the first day; the result is a new draft
+            page.select_option("#absent_staff", "D1")
+            page.fill("#from_date", _monday())
+            page.click("#replanifier button[type=submit]")
+            page.wait_for_function("(document.querySelector('#plan-courant') || {innerText: ''})"
+                                   ".innerText.includes('re-planifié')", timeout=60_000)
+            assert "Changements par rapport au plan précédent" in page.content()
             ctx.close()
 
             # the public schedule of Bray lists the new room
