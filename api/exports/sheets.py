@@ -6,6 +6,8 @@ turn-by-turn directions when road steps are known, and "navigate" links (geo: UR
 
 from __future__ import annotations
 
+import importlib.util
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +90,10 @@ def write_sheets(view: PlanView, out_dir: Path, legs: LegsByDay | None = None, *
                  html: bool = True) -> list[Path]:
     """sheets/<resource>.html and .pdf: one page per day of that staff member or unit."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    if pdf and not pdf_available():
+        warnings.warn("fpdf2 is not installed: PDF day sheets skipped (HTML sheets print to PDF too)",
+                      stacklevel=2)
+        pdf = False
     written = []
     for rid, days in by_resource(view).items():
         stem = f"{fmt.slug(rid)}-{fmt.slug(days[0].resource_name)}"
@@ -100,6 +106,10 @@ def write_sheets(view: PlanView, out_dir: Path, legs: LegsByDay | None = None, *
             write_pdf(view, days, legs, p)
             written.append(p)
     return written
+
+
+def pdf_available() -> bool:
+    return importlib.util.find_spec("fpdf") is not None
 
 
 def _font_files() -> tuple[Path, Path] | None:

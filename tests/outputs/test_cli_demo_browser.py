@@ -111,6 +111,7 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which("chrom
 
 @needs_chromium
 def test_map_and_day_sheet_render_offline_and_are_not_blank(home_view, tmp_path):
+    pytest.importorskip("PIL", reason="Pillow not installed (comes with fpdf2)")
     write_all(home_view, tmp_path, formats=["map", "sheet"])
     first_day = min(d.day for d in home_view.itineraries)
     shown = [d for d in home_view.itineraries if d.day == first_day]
