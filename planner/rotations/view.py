@@ -4,7 +4,8 @@ extras carries what maps and public commune schedules need without reading the s
 - "coverage": {insee: {"name", "population", "priority_population", "share_within_reach" (1.0 when a
   session is within reach, else 0.0), "share_served" (priority demand served / need), "sessions": [{"date",
   "half", "start", "end", "premises_id", "premises_name", "address", "unit_id", "unit_name", "what"}]}}
-- "premises_used": [{"id", "name", "insee", "address", "lat", "lon", "sessions"}]
+- "premises_used": [{"id", "name", "insee", "address", "lat", "lon", "accessible", "rooms", "hours" (weekly
+  opening hours in French), "sessions"}]
 - "reach_minutes": X; "nights": [{"unit_id", "date", "place_id", "place_name"}]
 """
 
@@ -140,6 +141,9 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
             continue
         used.append({"id": p.id, "name": p.name, "insee": p.insee, "address": p.address,
                      "lat": p.location.lat if p.location else None, "lon": p.location.lon if p.location else None,
+                     "accessible": p.accessible, "rooms": p.rooms,
+                     "hours": (problem.default_hours(p).describe_fr() if problem.default_hours(p) is not None
+                               else "horaires non renseignés"),
                      "sessions": sum(1 for s in solution.sessions if s.premises_id == pid)})
     nights = [{"unit_id": d.unit_id, "date": d.day.isoformat(), "place_id": d.night_place,
                "place_name": problem.unit(d.unit_id).place_name(d.night_place)} for d in solution.days]

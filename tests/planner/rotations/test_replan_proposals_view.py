@@ -98,3 +98,4 @@ def test_plan_view_for_outputs(small):
     assert cov["77009"]["share_within_reach"] == 0.0 and cov["77001"]["sessions"]
     assert cov["77001"]["sessions"][0]["premises_name"] and view.extras["reach_minutes"] == 20
     assert {p["id"] for p in view.extras["premises_used"]} == {s.premises_id for s in sol.sessions}
+    assert all(p["hours"] and "accessible" in p for p in view.extras["premises_used"])
