@@ -70,11 +70,15 @@ def read_instance(path: Path) -> Instance:
                     a[:, 4].astype(int), a[:, 5].astype(int), a[:, 6].astype(int))
 
 
-def routing_problem(inst: Instance) -> RoutingProblem:
-    """The instance in the routing core's terms: times and distances in 1/SCALE units."""
+def routing_problem(inst: Instance, vehicle_cost: int = 0) -> RoutingProblem:
+    """The instance in the routing core's terms: times and distances in 1/SCALE units.
+
+    `vehicle_cost` (distance units) is a search aid only: results are always reported as pure distance.
+    """
     cost, duration = inst.int_matrices()
     horizon = int(inst.due[0]) * SCALE
-    vehicles = tuple(Vehicle(f"v{k}", 0, 0, 0, horizon) for k in range(inst.vehicles))
+    vehicles = tuple(Vehicle(f"v{k}", 0, 0, 0, horizon, fixed_cost=int(vehicle_cost * SCALE))
+                     for k in range(inst.vehicles))
     stops = tuple(Stop(str(i), i, int(inst.service[i]) * SCALE,
                        ((int(inst.ready[i]) * SCALE, int(inst.due[i]) * SCALE),), demand=int(inst.demand[i]))
                   for i in range(1, len(inst.xy)))
@@ -109,9 +113,9 @@ def evaluate(inst: Instance, routes: list[list[int]]) -> tuple[float, list[str]]
     return total, errors
 
 
-def run_ortools(inst: Instance, time_limit: float, seed: int, options) -> dict:
+def run_ortools(inst: Instance, time_limit: float, seed: int, options, vehicle_cost: int = 0) -> dict:
     from planner.routing_ortools import solve_routing
-    problem = routing_problem(inst)
+    problem = routing_problem(inst, vehicle_cost)
     t0 = time.perf_counter()
     sol = solve_routing(problem, time_limit_s=time_limit, seed=seed, options=options)
     wall = time.perf_counter() - t0
@@ -189,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--first-solution", default=None, help="override the OR-Tools first solution")
     parser.add_argument("--gls-lambda", type=float, default=None)
+    parser.add_argument("--vehicle-cost", type=int, default=0,
+                        help="fixed cost per used vehicle (distance units) given to the OR-Tools search only")
     parser.add_argument("--option", action="append", default=[],
                         help="override a SearchOptions field, e.g. --option ils=true --option ils_removed=15")
     args = parser.parse_args(argv)
@@ -233,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = []
         for s in solvers:
             if s == "ortools":
-                r = run_ortools(inst, args.time_limit, args.seed, options)
+                r = run_ortools(inst, args.time_limit, args.seed, options, args.vehicle_cost)
             elif s == "core-pyvrp":
                 r = run_core_pyvrp(inst, args.time_limit, args.seed)
             else:
