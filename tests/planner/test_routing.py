@@ -251,3 +251,27 @@ def test_no_vehicle_or_no_stop():
     assert solve_routing(RoutingProblem(m, m, (), (Stop("s", 1),)), time_limit_s=0.5).status == "no_solution"
     empty = RoutingProblem(m, m, (Vehicle("a", 0, 0, 0, 100),), ())
     assert solve_routing(empty, time_limit_s=0.5).routes == ()
+
+
+def test_solomon_instance_through_the_core():
+    """bench/solomon.py's reading and scaling: a short solve is feasible in exact arithmetic too."""
+    import importlib.util
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    data = root.parent / "shared" / "bench" / "solomon" / "instances" / "C101.txt"
+    if not data.exists():
+        pytest.skip(f"Solomon instances not found at {data.parent}")
+    spec = importlib.util.spec_from_file_location("bench_solomon", root / "bench" / "solomon.py")
+    bench = importlib.util.module_from_spec(spec)
+    import sys
+    sys.modules["bench_solomon"] = bench  # dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    inst = bench.read_instance(data)
+    assert inst.vehicles == 25 and inst.capacity == 200 and len(inst.xy) == 101
+    p = bench.routing_problem(inst)
+    s = solve(p, time_limit_s=2)
+    routes = [[int(x.stop_id) for x in r.visits] for r in s.routes]
+    cost, errors = bench.evaluate(inst, routes)
+    assert errors == []
+    assert abs(cost * bench.SCALE - s.objective) < len(inst.xy)  # rounding: under 0.5 unit per leg
+    assert cost >= 828.9  # never below the optimum of C101
