@@ -78,7 +78,9 @@ def visits(
     matrix: Path = typer.Option(None, "--matrix", help="Matrice de temps de trajet JSON (planner matrix)"),
     out: Path = typer.Option(Path("visites"), "--out", help="Dossier de sortie"),
     time_limit: float = typer.Option(20.0, "--time-limit", help="Temps de calcul maximal (s)"),
-    seed: int = typer.Option(0, "--seed", help="Graine (même graine, même résultat à limite de solutions égale)"),
+    seed: int = typer.Option(0, "--seed", help="Graine de la recherche"),
+    deterministic: bool = typer.Option(False, "--deterministic",
+                                       help="Recherche reproductible : même graine, même plan sur toute machine"),
 ) -> None:
     """Planifie les visites à domicile alternées médecin / infirmière."""
     if time_limit <= 0:
@@ -87,7 +89,7 @@ def visits(
     tm = _matrix(problem, problem_file, matrix, network)
     out.mkdir(parents=True, exist_ok=True)
     with console.status("Calcul des tournées…") as status:
-        solution = solve(problem, tm, time_limit_s=time_limit, seed=seed,
+        solution = solve(problem, tm, time_limit_s=time_limit, seed=seed, deterministic=deterministic,
                          progress=lambda what, frac: status.update(f"Calcul : {what} ({frac:.0%})"))
     tm.save(out / "matrix.json")
     io.save_problem(replace(problem, matrix="matrix.json"), out / "problem.json")

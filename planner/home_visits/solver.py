@@ -15,8 +15,9 @@
     cannot be placed is unscheduled with the rule that blocks it, in French;
 (d) the remaining time polishes each day's routes from the current ones (joint times kept).
 
-Deterministic for a given seed when each search is bounded by `solution_limit`; with only a time limit,
-how far each day's search goes depends on the machine.
+Deterministic for a given seed with `deterministic=True` (greedy descents that end at a local optimum) or
+when each search is bounded by `solution_limit` before its time share; with guided local search and only
+a time limit, how far each day's search goes depends on the machine.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from planner.home_visits.model import (
     UnscheduledVisit,
 )
 from planner.routing import Break, RoutingProblem, Stop, Vehicle
-from planner.routing_ortools import solve_routing
+from planner.routing_ortools import SearchOptions, solve_routing
 from planner.travel import UNREACHABLE, TravelMatrix
 
 Progress = Callable[[str, float], None]  # (what is being done, fraction of the work done 0..1)
@@ -73,8 +74,11 @@ def check_matrix_covers(problem: HomeVisitProblem, matrix: TravelMatrix) -> None
 
 class _Solver:
     def __init__(self, problem: HomeVisitProblem, matrix: TravelMatrix, time_limit_s: float, seed: int,
-                 progress: Progress | None, solution_limit: int | None, hints: Hints | None) -> None:
+                 progress: Progress | None, solution_limit: int | None, hints: Hints | None,
+                 deterministic: bool = False) -> None:
         check_matrix_covers(problem, matrix)
+        # A greedy descent stops at a local optimum, not at the clock: the same plan on any machine.
+        self.options = SearchOptions(metaheuristic="greedy_descent") if deterministic else None
         self.problem, self.matrix, self.seed = problem, matrix, seed
         self.limit, self.solution_limit = time_limit_s, solution_limit
         self.progress = progress or (lambda what, frac: None)
@@ -144,7 +148,7 @@ class _Solver:
         if initial:
             init = [initial.get(v.id, []) for v in vehicles]
         sol = solve_routing(rp, time_limit_s=max(0.05, limit_s), seed=self.seed, initial=init,
-                            solution_limit=self.solution_limit)
+                            solution_limit=self.solution_limit, options=self.options)
         by_key = {d.key: d for d in demands}
         routes = {}
         for r in sol.routes:
@@ -525,9 +529,12 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
 
 def solve(problem: HomeVisitProblem, matrix: TravelMatrix, *, time_limit_s: float = 20.0, seed: int = 0,
           progress: Progress | None = None, solution_limit: int | None = None,
-          hints: Hints | None = None) -> HomeVisitSolution:
+          hints: Hints | None = None, deterministic: bool = False) -> HomeVisitSolution:
     """Plan every required visit of the horizon; pure: reads the problem and matrix, returns a solution.
 
     `hints` (used by re-planning) gives the previous day and staff of visits, preferred when possible.
+    `deterministic`: each day's search is a greedy descent that ends at a local optimum rather than at
+    the clock, so a seed gives the same plan on any machine (when each descent ends within its time
+    share); otherwise guided local search uses all the time given (better plans, machine-dependent).
     """
-    return _Solver(problem, matrix, time_limit_s, seed, progress, solution_limit, hints).run()
+    return _Solver(problem, matrix, time_limit_s, seed, progress, solution_limit, hints, deterministic).run()

@@ -29,7 +29,7 @@ def test_plan_visits_from_csv_then_check(tmp_path):
     code = main(["plan", "visits", "--patients", str(EXAMPLES / "home_visits_patients.csv"),
                  "--staff", str(EXAMPLES / "home_visits_staff.csv"), "--start", "2026-03-02", "--days", "14",
                  "--matrix", str(EXAMPLES / "home_visits_matrix.json"), "--out", str(out),
-                 "--time-limit", "2", "--seed", "1"])
+                 "--time-limit", "2", "--seed", "1", "--deterministic"])
     assert code == 0
     for name in ("problem.json", "solution.json", "matrix.json", "routes.csv", "calendar.csv"):
         assert (out / name).exists(), name
