@@ -20,16 +20,15 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     max_body_bytes: int = 8 * 1024 * 1024
     workers: int = 2
-    solver_seconds: float = 10.0
     outlines_path: Path = REPO / "data" / "provinois" / "outlines.geojson"
     communes_path: Path = REPO / "data" / "provinois" / "communes.csv"
-    exports_dir: Path = Path("planner-exports")
     network_path: Path | None = None  # OSM road network for travel times; None: the approximate model
     start_workers: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        """DATABASE_URL (or PLANNER_DATABASE_URL), PLANNER_SECRET_KEY, PLANNER_TOKEN_MINUTES, PLANNER_WORKERS."""
+        """DATABASE_URL (or PLANNER_DATABASE_URL), PLANNER_SECRET_KEY, PLANNER_TOKEN_MINUTES, PLANNER_WORKERS,
+        PLANNER_NETWORK (an OSM road network file for travel times)."""
         env = os.environ
         values: dict = {}
         url = env.get("PLANNER_DATABASE_URL") or env.get("DATABASE_URL")
@@ -41,10 +40,6 @@ class Settings:
             values["token_minutes"] = int(env["PLANNER_TOKEN_MINUTES"])
         if env.get("PLANNER_WORKERS"):
             values["workers"] = int(env["PLANNER_WORKERS"])
-        if env.get("PLANNER_SOLVER_SECONDS"):
-            values["solver_seconds"] = float(env["PLANNER_SOLVER_SECONDS"])
-        if env.get("PLANNER_EXPORTS_DIR"):
-            values["exports_dir"] = Path(env["PLANNER_EXPORTS_DIR"])
         if env.get("PLANNER_NETWORK"):
             values["network_path"] = Path(env["PLANNER_NETWORK"])
         values.update(overrides)

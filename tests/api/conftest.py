@@ -177,7 +177,7 @@ def _seed(app) -> World:
 
 
 def make_settings(url: str, **kw) -> Settings:
-    return Settings(database_url=url, secret_key="secret-de-test-assez-long-pour-hs256-0123456789", workers=1, exports_dir=Path("/tmp"), **kw)
+    return Settings(database_url=url, secret_key="secret-de-test-assez-long-pour-hs256-0123456789", workers=1, **kw)
 
 
 @pytest.fixture
