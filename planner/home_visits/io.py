@@ -80,7 +80,7 @@ class _Fields:
     def float_(self, fld: str) -> float:
         v = self.required(fld)
         try:
-            return float(v)
+            return float(v.replace(",", ".") if isinstance(v, str) else v)  # French spreadsheets: 48,56
         except (TypeError, ValueError):
             raise self.err(fld, f"not a number: {v!r}") from None
 

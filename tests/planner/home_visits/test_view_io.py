@@ -156,3 +156,17 @@ def test_example_files_round_trip():
     assert io.problem_to_dict(problem)["patients"] == json.loads(
         (ex / "home_visits_problem.json").read_text(encoding="utf-8"))["patients"]
     assert check_files(ex / "home_visits_problem.json", ex / "home_visits_solution.json") == []
+
+
+def test_french_spreadsheet_csv(tmp_path):
+    """Semicolons, decimal commas and a BOM, as a French spreadsheet saves them."""
+    problem = make_problem(2)
+    rows = [io.patient_to_record(p) for p in problem.patients]
+    path = tmp_path / "patients.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=io.PATIENT_FIELDS, delimiter=";")
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "lat": str(r["lat"]).replace(".", ","), "lon": str(r["lon"]).replace(".", ","),
+                        "sequence": "D,N"})
+    assert tuple(io.read_patients_csv(path, problem.horizon)) == problem.patients
