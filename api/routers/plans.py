@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,8 @@ def _date_in_range(d: date, field: str) -> date:
 
 
 class PlanRequest(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "rotation", "start": "2026-12-07", "days": 10, "time_limit_s": 20, "title": "Décembre"}]})
     kind: Literal["home_visits", "rotation"] = Field(examples=["rotation"])
     start: date = Field(examples=["2026-12-07"])
     days: int = Field(ge=1, le=56, description="1 to 56 days (8 weeks)", examples=[5])
@@ -43,6 +45,9 @@ class PlanRequest(Strict):
 
 class Change(Strict):
     """What happened since the plan was published."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"absent_staff": "D1", "from_date": "2026-12-09"}, {"withdrawn_premises": "M77379"}]})
 
     absent_staff: Optional[str] = Field(default=None, max_length=64, description="staff code absent from `from_date`")
     unavailable_unit: Optional[str] = Field(default=None, max_length=64)

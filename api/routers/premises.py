@@ -38,10 +38,7 @@ def list_premises(db: Session = Depends(get_db),
     return [premises_out(p) for p in db.scalars(q.order_by(Premises.id))]
 
 
-@router.post("", status_code=201, summary="Propose premises",
-             openapi_extra={"requestBody": {"content": {"application/json": {"example": {
-                 "name": "Salle du conseil", "address": "1 place de la Mairie", "lat": 48.56, "lon": 3.29,
-                 "rooms": 2, "accessible": True, "days": ["mardi", "jeudi"], "hours": "09:00-17:00"}}}}})
+@router.post("", status_code=201, summary="Propose premises")
 def create_premises(body: PremisesIn, db: Session = Depends(get_db),
                     who: Principal = Depends(allow("planner", "municipality"))) -> dict:
     tid = territory_of(who)

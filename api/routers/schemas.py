@@ -7,7 +7,14 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
+from pydantic import ConfigDict
+
 from api.routers.common import Strict
+
+
+def _example(**example) -> ConfigDict:
+    """Strict bodies with an example shown in the OpenAPI document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 Lat = Field(ge=-90, le=90, examples=[48.56])
@@ -34,6 +41,9 @@ def _past_date(v: Optional[date]) -> Optional[date]:
 
 
 class StaffIn(Strict):
+    model_config = _example(code="N1", name="Inès Martin", role="nurse", base_name="Maison de santé de Provins",
+                            base_lat=48.5597, base_lon=3.2995, phone="06 00 00 00 00",
+                            work_days=["lundi", "mardi", "jeudi"], work_hours="08:30-17:30")
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     role: Literal["doctor", "nurse", "ipa"]
@@ -71,6 +81,8 @@ UnitRole = Literal["doctor", "nurse", "ipa", "psychologist", "prevention"]
 
 
 class UnitIn(Strict):
+    model_config = _example(code="U1", name="Unité mobile 1", roles=["doctor", "nurse"], vehicle="medical_bus",
+                            base_name="Hôpital de Provins", base_lat=48.5597, base_lon=3.2995)
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     roles: list[UnitRole] = Field(min_length=1, max_length=10)
@@ -90,6 +102,9 @@ class UnitPatch(Strict):
 
 
 class PatientIn(Strict):
+    model_config = _example(code="P0001", name="Jeanne Dupont", address="3 rue de la Mairie, 77480 Baby",
+                            insee="77015", lat=48.3957, lon=3.3425, frequency_days=14, tolerance_days=2, ald=True,
+                            preferred_doctor="D1", last_visit="2026-11-20", last_role="doctor")
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     address: str = Field(default="", max_length=300)
@@ -135,6 +150,10 @@ class PatientPatch(Strict):
 
 class PremisesIn(Strict):
     """A municipality's proposal (its commune is taken from its account) or a planner's entry."""
+
+    model_config = _example(name="Salle du conseil", address="1 place de la Mairie", lat=48.4149, lon=3.2396,
+                            rooms=2, accessible=True, equipment="table d'examen, point d'eau",
+                            days=["mardi", "jeudi"], hours="09:00-17:00")
 
     name: str = Field(min_length=1, max_length=200, examples=["Salle du conseil"])
     address: str = Field(default="", max_length=300)

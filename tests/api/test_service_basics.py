@@ -18,6 +18,15 @@ def test_health_and_schema_migrated(app, client):
     spec = client.get("/openapi.json").json()
     ops = [op for path in spec["paths"].values() for op in path.values()]
     assert len(ops) > 40 and all(op.get("summary") for op in ops)
+    schemas = spec["components"]["schemas"]
+    for name in ("PatientIn", "StaffIn", "UnitIn", "PremisesIn", "PlanRequest", "Change"):
+        assert schemas[name].get("examples"), name
+    from api.routers import plans, schemas as bodies
+    models = {"PatientIn": bodies.PatientIn, "StaffIn": bodies.StaffIn, "UnitIn": bodies.UnitIn,
+              "PremisesIn": bodies.PremisesIn, "Change": plans.Change}
+    for name, model in models.items():  # the documented examples are valid requests
+        for example in schemas[name]["examples"]:
+            model.model_validate(example)
 
 
 def test_login_token_and_me(client, world):
