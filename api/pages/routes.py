@@ -59,6 +59,7 @@ def municipality_page(request: Request, db: Session = Depends(get_db),
     proposals = list(db.scalars(select(Premises).where(Premises.territory_id == tid,
                                                        Premises.insee == who.commune_insee).order_by(Premises.id)))
     svg = render(request.app.state.settings.outlines_path, highlight={who.commune_insee}, clickable=True,
+                 focus={who.commune_insee},
                  markers=[{"lat": p.lat, "lon": p.lon, "label": k + 1, "title": p.name, "color": "#2a6"}
                           for k, p in enumerate(proposals)])
     return templates.TemplateResponse(request, "commune.html", {"commune": commune, "proposals": proposals,
@@ -70,8 +71,8 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
                  who: Principal = Depends(allow("planner"))):
     tid = territory_of(who)
     plans = list(db.scalars(select(Plan).where(Plan.territory_id == tid).order_by(Plan.id.desc()).limit(20)))
-    premises = list(db.scalars(select(Premises).where(Premises.territory_id == tid).order_by(Premises.status,
-                                                                                              Premises.id)))
+    premises = sorted(db.scalars(select(Premises).where(Premises.territory_id == tid)),
+                      key=lambda p: ({"proposed": 0, "approved": 1}.get(p.status, 2), p.id))  # to review first
     current = next((p for p in plans if p.id == plan), plans[0] if plans else None)
     svg = ""
     if current is not None:

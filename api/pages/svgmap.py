@@ -67,12 +67,21 @@ def _bounds(outlines, points) -> tuple[float, float, float, float]:
 
 def render(outlines_path: str | Path, *, highlight: set[str] | None = None, markers: list[dict] | None = None,
            routes: list[dict] | None = None, dom_id: str = "carte", clickable: bool = False,
-           fit_points: bool = False) -> str:
-    """An <svg> of commune outlines with markers {lat, lon, label, title, color} and routes {points, color}."""
+           fit_points: bool = False, focus: set[str] | None = None) -> str:
+    """An <svg> of commune outlines with markers {lat, lon, label, title, color} and routes {points, color}.
+
+    The view fits the markers and routes (`fit_points`), the `focus` communes with their surroundings, or
+    else the whole territory."""
     outlines = load_outlines(str(outlines_path))
     markers, routes = markers or [], routes or []
     pts = [(m["lat"], m["lon"]) for m in markers] + [p for r in routes for p in r["points"]]
-    w, s, e, n = _bounds((), pts) if (fit_points and pts) else _bounds(outlines, pts)
+    focused = [o for o in outlines if focus and o[0] in focus]
+    if focused:
+        w, s, e, n = _bounds(focused, pts)
+        dx, dy = (e - w) * 0.6, (n - s) * 0.6
+        w, s, e, n = w - dx, s - dy, e + dx, n + dy
+    else:
+        w, s, e, n = _bounds((), pts) if (fit_points and pts) else _bounds(outlines, pts)
     proj = Projection(w, s, e, n)
     parts = [f'<svg id="{dom_id}" class="carte" viewBox="0 0 {proj.width:.0f} {proj.height:.0f}" '
              f'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Carte" data-west="{w}" data-south="{s}" '
