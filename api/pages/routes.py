@@ -31,7 +31,18 @@ KIND_FR = {"home_visits": "Visites à domicile", "rotation": "Rotation des unit�
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 ETATS_FR = {"queued": "en file d'attente", "running": "en cours", "done": "terminé", "failed": "échec",
             "cancelled": "annulé", "interrupted": "interrompu (redémarrage)"}
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
 templates.env.globals.update(STATUS_FR=STATUS_FR, KIND_FR=KIND_FR, JOURS=JOURS, ETATS_FR=ETATS_FR)
+
+
+def jour_fr(iso: str) -> str:
+    """'2026-11-30' -> 'lundi 30 novembre 2026'."""
+    d = date.fromisoformat(str(iso)[:10])
+    return f"{JOURS[d.weekday()]} {d.day} {MOIS[d.month - 1]} {d.year}"
+
+
+templates.env.filters["jour_fr"] = jour_fr
 
 
 def nav_links(lat: float, lon: float, label: str) -> dict:
