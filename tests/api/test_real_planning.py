@@ -107,3 +107,16 @@ def test_rotation_on_the_road_network(app, client, demo):
     plan = _plan(client, h, "rotation", 5)
     assert plan["view"]["approximate"] is False
     assert check_stored("rotation", plan["solution"], str(OSM)) == []
+
+
+def test_cancel_during_a_real_solve(client, demo):
+    h, _ = demo
+    r = client.post("/plans", json={"kind": "rotation", "start": _monday(), "days": 5, "time_limit_s": 3}, headers=h)
+    jid = r.json()["id"]
+    for _ in range(400):
+        if client.get(f"/jobs/{jid}", headers=h).json()["status"] == "running":
+            break
+        time.sleep(0.02)
+    assert client.post(f"/jobs/{jid}/cancel", headers=h).status_code == 200
+    job = _wait(client, h, jid)
+    assert job["status"] == "cancelled" and job["plan_id"] is None
