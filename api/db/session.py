@@ -21,7 +21,8 @@ def alembic_config(url: str) -> Config:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets foreign keys on and a wait instead of 'database is locked'."""
+    """An engine; SQLite gets foreign keys on, WAL (readers do not wait for a job's progress writes) and a
+    wait instead of 'database is locked'."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -29,6 +30,8 @@ def make_engine(url: str) -> Engine:
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            if url not in ("sqlite://", "sqlite:///:memory:"):
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
         return engine
     return create_engine(url, pool_pre_ping=True)
