@@ -309,3 +309,28 @@ def check_stored(kind: str, stored: dict, network_path: str | None = None) -> li
     problem = rot_io.problem_from_dict(stored["problem"])
     return check(problem, _matrix(_rotation_places(problem), network_path),
                  rot_io.solution_from_dict(stored["solution"]))
+
+
+def rank_pending_premises(stored: dict, proposals: list[dict], network_path: str | None = None) -> list[dict]:
+    """What each pending proposal would add to a rotation plan (people newly within reach, priority demand),
+    so a planner can answer a town hall. Estimates from planner.rotations.proposals, not a re-solve."""
+    from dataclasses import replace
+
+    from planner.rotations import io as rot_io
+    from planner.rotations.model import Premises
+    from planner.rotations.proposals import rank_proposals
+
+    problem = rot_io.problem_from_dict(stored["problem"])
+    known = {p.id for p in problem.premises}
+    extra = tuple(Premises(p["code"], p["name"], p["insee"], Location(p["lat"], p["lon"]), p["address"], p["rooms"],
+                           p["accessible"], (), _weekly_hours(p["days"], p["hours"]) if p["days"] else None, (),
+                           "proposed") for p in proposals if p["code"] not in known)
+    if not extra:
+        return []
+    problem = replace(problem, premises=problem.premises + extra)
+    matrix = _matrix(_rotation_places(problem), network_path)
+    values = rank_proposals(problem, matrix, rot_io.solution_from_dict(stored["solution"]))
+    return [{"code": v.premises_id, "name": v.name, "insee": v.insee, "new_population": v.new_population,
+             "new_communes": list(v.new_communes), "communes_in_reach": v.communes_in_reach,
+             "unmet_priority_demand": v.unmet_priority_demand, "session_gain": v.session_gain, "message": v.message}
+            for v in values]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -90,11 +90,18 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
         routes, markers = itinerary_layers((current.view or {}).get("itineraries", []), show_patients=False)
         svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers)
     communes = {c.insee: c.name for c in db.scalars(select(Commune).where(Commune.territory_id == tid))}
+    ranking = []
+    if current is not None and current.kind == "rotation" and any(p.status == "proposed" for p in premises):
+        from api.routers.plans import proposals_value
+        try:
+            ranking = proposals_value(current.id, request, db, who)
+        except HTTPException:
+            ranking = []
     jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
     staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))
     units = list(db.scalars(select(Unit).where(Unit.territory_id == tid).order_by(Unit.code)))
     return templates.TemplateResponse(request, "planificateur.html", {
-        "plans": plans, "jobs": jobs, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
+        "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})
 
 

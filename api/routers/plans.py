@@ -134,3 +134,19 @@ def replan(plan_id: Id, body: Change, request: Request, db: Session = Depends(ge
     params.update({"parent_plan_id": plan.id, "change": body.model_dump(mode="json", exclude_none=True),
                    "time_limit_s": body.time_limit_s, "title": f"{plan.title} (re-planifié)"[:200]})
     return _new_job(db, request, who, "replan", params)
+
+
+@router.get("/{plan_id}/proposals", summary="What each pending premises proposal would add to a rotation plan")
+def proposals_value(plan_id: Id, request: Request, db: Session = Depends(get_db),
+                    who: Principal = Depends(allow("planner"))) -> list[dict]:
+    from api.planning import rank_pending_premises
+
+    plan = scoped(db, Plan, plan_id, who, "plan")
+    if plan.kind != "rotation" or "problem" not in (plan.solution or {}):
+        raise HTTPException(409, "seul un plan de rotation calculé permet d'évaluer les propositions")
+    pending = db.scalars(select(Premises).where(Premises.territory_id == plan.territory_id,
+                                                Premises.status == "proposed"))
+    rows = [{k: getattr(p, k) for k in ("code", "name", "insee", "lat", "lon", "address", "rooms", "accessible",
+                                        "days", "hours")} for p in pending]
+    net = request.app.state.settings.network_path
+    return rank_pending_premises(plan.solution, rows, str(net) if net else None)

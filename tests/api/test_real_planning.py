@@ -120,3 +120,20 @@ def test_cancel_during_a_real_solve(client, demo):
     assert client.post(f"/jobs/{jid}/cancel", headers=h).status_code == 200
     job = _wait(client, h, jid)
     assert job["status"] == "cancelled" and job["plan_id"] is None
+
+
+def test_pending_proposals_ranked_against_a_rotation(client, demo, app):
+    h, _ = demo
+    plan = _plan(client, h, "rotation", 5)
+    assert client.get(f"/plans/{plan['id']}/proposals", headers=h).json() == []  # nothing pending
+    from api.db.models import Premises, Territory
+    with app.state.sessions() as db:
+        t = db.query(Territory).filter_by(code="demo").one()
+        db.add(Premises(territory_id=t.id, code="NEW1", insee="77051", name="Salle de Bray", address="x",
+                        lat=48.4149, lon=3.2396, status="proposed", days=["mardi"], hours="09:00-17:00"))
+        db.commit()
+    ranking = client.get(f"/plans/{plan['id']}/proposals", headers=h).json()
+    assert [r["code"] for r in ranking] == ["NEW1"]
+    assert "habitants" in ranking[0]["message"] and ranking[0]["communes_in_reach"] >= 1
+    page = client.get(f"/pages/planificateur?plan={plan['id']}", headers=h)
+    assert page.status_code == 200 and "Ce qu'apporterait" in page.text and "Salle de Bray" in page.text
