@@ -9,6 +9,10 @@ as enforced linear bounds. Objective (maximised, one weighted sum in seconds-of-
   + fairness * 60 * (least-covered commune's share of its demand, in percentage points)
   - driving seconds
   - change * 60 * (half-days changed from a published plan, when re-planning).
+Options: `max_driving_s` caps the total driving of the plan (a hard constraint; the benchmark sets it to
+the greedy plan's driving and warm-starts from that plan, which satisfies it); `lexicographic=True` drops
+driving from the first phase (demand, coverage, fairness only) and lets the second phase cut driving while
+holding the first-phase value at `hold` (default 99 %) of what phase 1 found.
 Determinism: with `deterministic=True` the solve uses one worker and a deterministic time limit, so the
 same seed gives the same plan; otherwise `num_workers` (default 2) race within wall-clock `time_limit_s`.
 """
@@ -46,8 +50,11 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float = 30.0, seed: int = 0,
           num_workers: int = 2, deterministic: bool = False, progress: Progress | None = None,
           reference: RotationSolution | None = None, frozen_before: date | None = None,
-          hint: RotationSolution | None = None, extra_params: dict | None = None) -> RotationSolution:
-    """Plan the rotation. `reference` + `frozen_before`: re-planning (keep days before, change little)."""
+          hint: RotationSolution | None = None, extra_params: dict | None = None,
+          max_driving_s: int | None = None, lexicographic: bool = False, hold: float = 0.99) -> RotationSolution:
+    """Plan the rotation. `reference` + `frozen_before`: re-planning (keep days before, change little).
+    `max_driving_s`: total driving cap (seconds); `lexicographic`: phase 1 without driving, phase 2 cuts
+    driving at >= `hold` of the phase-1 value."""
     t0 = time.monotonic()
     w = problem.weights
     m = cp_model.CpModel()
@@ -277,15 +284,22 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     served_expr = sum(flows.values())
     drive_expr = sum(drive_terms)
     change_expr = sum(change_terms)
-    objective = (w.demand * 60 * served_expr + w.fairness * 60 * fairness
-                 - w.unserved_commune * 60 * sum(uncovered) - w.driving_per_min * drive_expr
-                 - w.change * 60 * change_expr)
-    m.Maximize(objective)
+    primary = (w.demand * 60 * served_expr + w.fairness * 60 * fairness
+               - w.unserved_commune * 60 * sum(uncovered) - w.change * 60 * change_expr)
+    objective = primary - w.driving_per_min * drive_expr
+    phase1_obj = primary if lexicographic else objective
+    m.Maximize(phase1_obj)
 
     greedy = None
     if hint is None:  # warm start: the published plan, else the capacity-aware greedy
-        hint = reference if reference is not None else solve_greedy(problem, matrix, capped=True)
-        greedy = hint if reference is None else None
+        if reference is not None:
+            hint = reference
+        else:
+            hint = greedy = solve_greedy(problem, matrix, capped=True)
+    fallback = greedy  # returned if CP-SAT finds nothing better in time
+    if max_driving_s is not None:  # the fallback must keep under the cap
+        fallback = next((g for g in (hint, greedy, solve_greedy(problem, matrix))
+                         if g is not None and g is not reference and _driving_s(g) <= max_driving_s), None)
     if hint is not None:
         _add_hint(m, matrix, problem, hint, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,
                   fairness, held)
@@ -308,12 +322,13 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     n_vars = len(m.Proto().variables)
     build_s = time.monotonic() - t0
     budget = max(0.5, time_limit_s - build_s)
-    solver = params(budget * 0.75)
+    share1 = 0.4 if max_driving_s is not None else 0.6 if lexicographic else 0.75
+    solver = params(budget * share1)
     status = solver.Solve(m, _Callback(progress) if progress else None)
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if greedy is not None and greedy.sessions:  # no better plan in time: the greedy one stands
-            return replace(greedy, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
+        if fallback is not None and fallback.sessions:  # no better plan in time: the greedy one stands
+            return replace(fallback, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
                            solver=f"greedy plan (CP-SAT {name} within {time_limit_s:g} s)")
         if reference is not None:  # no better plan in time: keep the published sessions still possible
             kept = [replace(s, members=tuple(mm.id for mm in problem.unit(s.unit_id).members_on(s.day)),
@@ -326,30 +341,107 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         meta = dict(status=name, solve_s=round(time.monotonic() - t0, 2), solver=f"OR-Tools CP-SAT {name}")
         return assemble(problem, matrix, [], {}, [], **meta)
     bound = solver.BestObjectiveBound()
+    if max_driving_s is not None and not lexicographic:  # under the cap, primary <= objective + cap
+        bound += w.driving_per_min * int(max_driving_s)
+    phase1_value = solver.Value(phase1_obj)
+    phase1_optimal = solver.StatusName(status) == "OPTIMAL"
     values = [solver.Value(m.GetIntVarFromProtoIndex(i)) for i in range(n_vars)]
-    phase1 = solver
+    phases = [f"phase 1 {solver.WallTime():.1f} s"]
     remaining = time_limit_s - (time.monotonic() - t0)
-    if remaining > 0.5 and drive_terms:
-        m.Add(served_expr >= solver.Value(served_expr))
-        m.Add(fairness >= solver.Value(fairness))
-        if uncovered:
-            m.Add(sum(uncovered) <= sum(solver.Value(u_) for u_ in uncovered))
-        if change_terms:
-            m.Add(change_expr <= solver.Value(change_expr))
+    over_cap = max_driving_s is not None and solver.Value(drive_expr) > max_driving_s
+    best_key = None
+    if over_cap and remaining > 0.5:
+        # phase 2: back under the driving cap. A hard global cap stalls CP-SAT's neighbourhood search, so
+        # the excess is penalised instead (one second of it outweighs every consultation a plan could add):
+        # "cut driving, lose the least". It starts from the phase-1 plan (more demand, too much driving);
+        # if that ends worse than the plan under the cap we had (the greedy), a phase 3 starts from that one.
+        excess = m.NewIntVar(0, max(0, sum(_ub(m, v) for v in drive_terms)), "excess")
+        m.Add(excess >= drive_expr - int(max_driving_s))
+        big = w.demand * 60 * max(1, sum(c.total_demand for c in problem.communes)) + w.fairness * 60 * 100
+        m.ClearObjective()
+        m.Maximize(primary - big * excess)
+        starts = [("phase 2 (cap, from phase 1)", values)]
+        if fallback is not None:
+            starts.append(("phase 3 (cap, from the greedy plan)", fallback))
+        drive1 = solver.Value(drive_expr)
+        fb_key = None if fallback is None else (-len(fallback.unserved),
+                                                fallback.indicators["priority_demand_served"])
+        for k, (label, start) in enumerate(starts):
+            remaining = time_limit_s - (time.monotonic() - t0)
+            if remaining < 1.5:
+                break
+            m.ClearHints()
+            if isinstance(start, list):
+                for i, val in enumerate(start):
+                    m.AddHint(m.GetIntVarFromProtoIndex(i), val)
+                m.AddHint(excess, max(0, drive1 - int(max_driving_s)))
+            else:
+                _add_hint(m, matrix, problem, start, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,
+                          fairness, held)
+                m.AddHint(excess, 0)
+            share = 0.6 if k == 0 and len(starts) > 1 else 1.0
+            solver2 = params(max(0.3, (remaining - 1.0) * share))
+            status2 = solver2.Solve(m)
+            if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                phases.append(f"{label}: nothing in {solver2.WallTime():.1f} s")
+                continue
+            phases.append(f"{label} {solver2.WallTime():.1f} s, driving {solver2.Value(drive_expr) / 3600:.2f} h, "
+                          f"served {solver2.Value(served_expr)}")
+            # a valid bound whatever the plan found: a plan under the cap scores its primary value here
+            bound = min(bound, solver2.BestObjectiveBound())
+            if solver2.Value(excess) > 0:
+                continue
+            key = (-int(sum(solver2.Value(u_) for u_ in uncovered)), int(solver2.Value(served_expr)))
+            if over_cap or key >= best_key:
+                solver, over_cap, best_key = solver2, False, key
+            if fb_key is not None and best_key is not None and best_key > fb_key:
+                break  # better than the greedy plan under the cap: no need to start again from it
+    elif remaining > 0.5 and drive_terms:
+        if max_driving_s is not None:
+            m.Add(drive_expr <= int(max_driving_s))
+        if lexicographic:  # hold the first-phase value at `hold` of what was found, cut driving
+            floor = phase1_value - abs(phase1_value) * (1.0 - hold)
+            m.Add(primary >= int(floor))
+        else:  # the weighted objective already trades driving: hold every other term, cut driving
+            m.Add(served_expr >= solver.Value(served_expr))
+            m.Add(fairness >= solver.Value(fairness))
+            if uncovered:
+                m.Add(sum(uncovered) <= sum(solver.Value(u_) for u_ in uncovered))
+            if change_terms:
+                m.Add(change_expr <= solver.Value(change_expr))
         m.ClearObjective()
         m.Minimize(drive_expr)
         m.ClearHints()
         for i, val in enumerate(values):
             m.AddHint(m.GetIntVarFromProtoIndex(i), val)
-        solver2 = params(remaining)
+        solver2 = params(max(0.3, remaining - 1.0))  # a second kept for the allocation pass
         status2 = solver2.Solve(m)
         if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            phases.append(f"phase 2 {solver2.WallTime():.1f} s, driving {solver.Value(drive_expr) / 3600:.2f} h"
+                          f" -> {solver2.Value(drive_expr) / 3600:.2f} h")
             solver = solver2
+    if over_cap:  # no plan under the cap found in time: the warm start (under the cap) stands
+        if fallback is not None:
+            return replace(fallback, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
+                           solver=f"warm-start plan (CP-SAT found none under the driving cap in {time_limit_s:g} s)")
+        meta = dict(status="INFEASIBLE", solve_s=round(time.monotonic() - t0, 2),
+                    solver="OR-Tools CP-SAT: no plan under the driving cap found")
+        return assemble(problem, matrix, [], {}, [], **meta)
     obj = float(solver.Value(objective))
-    gap = abs(bound - obj) / max(1.0, abs(bound))
-    status_name = "OPTIMAL" if phase1.StatusName(status) == "OPTIMAL" and gap < 1e-9 else "FEASIBLE"
+    capped = max_driving_s is not None
+    achieved = float(solver.Value(primary)) if lexicographic or capped else float(solver.Value(phase1_obj))
+    # the gap is proven for the phase-1 objective, measured on the plan returned
+    gap = abs(bound - achieved) / max(1.0, abs(bound))
+    status_name = "OPTIMAL" if phase1_optimal and gap < 1e-9 else "FEASIBLE"
     solve_s = time.monotonic() - t0
     name = status_name
+
+    if max_driving_s is not None and fallback is not None:  # never worse than the plan under the cap we had
+        fb = fallback.indicators
+        if (-len(fallback.unserved), fb["priority_demand_served"]) > (
+                -int(sum(solver.Value(u_) for u_ in uncovered)), int(solver.Value(served_expr))):
+            return replace(fallback, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
+                           solver="warm-start plan (CP-SAT found no better plan under the driving cap in time)")
 
     # --- read the plan ------------------------------------------------------------------------------------
     sessions = []
@@ -366,9 +458,92 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                 nights[(uid, d)] = pl
     allocations = [Allocation(p, insee, k, int(solver.Value(f)))
                    for (p, insee, k), f in sorted(flows.items()) if solver.Value(f) > 0]
-    return assemble(problem, matrix, sessions, nights, allocations, status=name, objective=obj, bound=bound,
-                    gap=round(gap, 6), solve_s=round(solve_s, 2),
-                    solver=f"OR-Tools CP-SAT ({'1 worker, deterministic' if deterministic else f'{num_workers} workers'}, seed {seed})")
+    better = _allocate_fair(problem, matrix, sessions, allocations, seed=seed, deterministic=deterministic,
+                            time_limit_s=max(0.5, min(3.0, time_limit_s - (time.monotonic() - t0))))
+    if better is not None:  # same sessions, a fairer split of their consultations
+        allocations, new_fair, new_served = better
+        delta = (w.fairness * 60 * (new_fair - solver.Value(fairness))
+                 + w.demand * 60 * (new_served - solver.Value(served_expr)))
+        obj += delta
+        achieved += delta
+        gap = abs(bound - achieved) / max(1.0, abs(bound))
+        solve_s = time.monotonic() - t0
+    mode = "lexicographic" if lexicographic else "weighted"
+    cap = f", driving <= {max_driving_s / 3600:.2f} h" if max_driving_s is not None else ""
+    workers = "1 worker, deterministic" if deterministic else f"{num_workers} workers"
+    return assemble(problem, matrix, sessions, nights, allocations, status=name,
+                    objective=achieved if lexicographic or capped else obj, bound=bound, gap=round(gap, 6),
+                    solve_s=round(solve_s, 2),
+                    solver=f"OR-Tools CP-SAT ({workers}, seed {seed}, {mode}{cap}; {'; '.join(phases)})")
+
+
+def _allocate_fair(problem: RotationProblem, matrix: TravelMatrix, sessions: list[Session],
+                   allocations: list[Allocation], *, seed: int, deterministic: bool, time_limit_s: float):
+    """Re-split the chosen sessions' consultations between communes in reach: as many served as now, the
+    least-covered commune's share (whole percentage points, as in the model) as high as possible. Returns
+    (allocations, share points, consultations served) when it gains, else None. Small: only the flows of the chosen sessions."""
+    reach = communes_reach(problem, matrix)
+    need = {(c.insee, k): c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
+    cap: dict[tuple[str, str], int] = defaultdict(int)
+    for s in sessions:
+        for k, n in s.capacity.items():
+            cap[(s.premises_id, k)] += n
+    m = cp_model.CpModel()
+    flows = {}
+    for (p, k), n in cap.items():
+        outs = []
+        for insee, ps in reach.items():
+            if p in ps and need.get((insee, k), 0) > 0 and n > 0:
+                flows[(p, insee, k)] = m.NewIntVar(0, min(n, need[(insee, k)]), "")
+                outs.append(flows[(p, insee, k)])
+        if outs:
+            m.Add(sum(outs) <= n)
+    by_ck = defaultdict(list)
+    by_c = defaultdict(list)
+    for (p, insee, k), f in flows.items():
+        by_ck[(insee, k)].append(f)
+        by_c[insee].append(f)
+    for (insee, k), fs in by_ck.items():
+        m.Add(sum(fs) <= need[(insee, k)])
+    needy = [c for c in problem.communes if c.total_demand > 0]
+    current = {}
+    for a in allocations:
+        current[a.insee] = current.get(a.insee, 0) + a.consultations
+    old_min = min((100 * current.get(c.insee, 0) // c.total_demand for c in needy), default=100)
+    if not needy or any(c.insee not in by_c for c in needy):
+        return None  # a commune in need without any session in reach: its share is 0 whatever the split
+    fairness = m.NewIntVar(0, 100, "")
+    for c in needy:
+        m.Add(c.total_demand * fairness <= 100 * sum(by_c[c.insee]))
+    m.Add(sum(flows.values()) >= sum(a.consultations for a in allocations))  # never fewer served
+    m.Maximize(1000 * fairness + sum(flows.values()))
+    given = {(a.premises_id, a.insee, a.discipline): a.consultations for a in allocations}
+    for key, f in flows.items():
+        m.AddHint(f, given.get(key, 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = int(seed)
+    solver.parameters.num_workers = 1
+    if deterministic:
+        solver.parameters.max_deterministic_time = time_limit_s
+    else:
+        solver.parameters.max_time_in_seconds = time_limit_s
+    old_served = sum(a.consultations for a in allocations)
+    if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    new_fair, new_served = int(solver.Value(fairness)), int(solver.Value(sum(flows.values())))
+    if new_fair <= old_min and new_served <= old_served:
+        return None
+    out = [Allocation(p, insee, k, int(solver.Value(f))) for (p, insee, k), f in sorted(flows.items())
+           if solver.Value(f) > 0]
+    return out, new_fair, new_served
+
+
+def _ub(m: cp_model.CpModel, var: cp_model.IntVar) -> int:
+    return int(m.Proto().variables[var.Index()].domain[-1])
+
+
+def _driving_s(solution: RotationSolution) -> int:
+    return sum(d.driving_s for d in solution.days)
 
 
 def _add_hint(m, matrix, problem, hint, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,

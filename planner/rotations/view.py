@@ -102,8 +102,11 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
         ("Demande prioritaire servie",
          f"{_fr_int(ind.get('priority_demand_served', 0))} / {_fr_int(ind.get('priority_demand', 0))} consultations "
          f"({_pct(ind.get('priority_demand_served_share', 0))})"),
-        ("Communes en besoin desservies", f"{ind.get('communes_served', 0):.0f} / {ind.get('communes_in_need', 0):.0f}"),
-        ("Commune la moins couverte (part de sa demande servie)", _pct(ind.get("min_commune_share", 0))),
+        # "served" here means a session within reach, not consultations given: say so (a commune can have
+        # a session in reach whose consultations all went to neighbours with more need)
+        (f"Communes en besoin avec une séance à moins de {x} min",
+         f"{ind.get('communes_served', 0):.0f} / {ind.get('communes_in_need', 0):.0f}"),
+        ("Part de sa demande servie, dans la commune la moins servie", _pct(ind.get("min_commune_share", 0))),
         ("Séances de consultation", f"{ind.get('sessions', 0):.0f}"),
         ("Heures de conduite", f"{ind.get('driving_hours', 0):.1f} h ({_fr_int(ind.get('driving_km', 0))} km)"
          .replace(".", ",")),

@@ -161,3 +161,59 @@ def test_check_catches_tampered_solution(small):
     assert any("sessions hold" in v or "for a need of" in v for v in check(problem, m, greedy))
     hidden = replace(sol, unserved=())
     assert any("not listed as unserved" in v for v in check(problem, m, hidden))
+
+
+def _busy_problem():
+    """The small problem with demand well above what two units can hold in a week."""
+    data = problem_dict()
+    for c in data["communes"]:
+        c["demand"] = {"gp": 40, "nursing": 40, "prevention": 20}
+    return problem_from_dict(copy.deepcopy(data)), matrix_for(data)
+
+
+def _driving_s(sol) -> int:
+    return sum(d.driving_s for d in sol.days)
+
+
+def test_driving_cap_at_greedy_driving_is_kept():
+    problem, m = _busy_problem()
+    greedy = solve_greedy(problem, m)
+    cap = _driving_s(greedy)
+    sol = run(problem, m, max_driving_s=cap)
+    assert _driving_s(sol) <= cap
+    assert sol.indicators["priority_demand_served"] >= greedy.indicators["priority_demand_served"]
+    assert len(sol.unserved) <= len(greedy.unserved)
+    assert sol.gap is not None and sol.bound >= sol.objective - 1e-6
+
+
+def test_driving_cap_zero_means_no_session_and_listed_communes():
+    problem, m = _busy_problem()
+    sol = run(problem, m, max_driving_s=0)
+    assert not sol.sessions and _driving_s(sol) == 0
+    assert {u.insee for u in sol.unserved} >= {"77001", "77002", "77003", "77004"}
+
+
+def test_lexicographic_holds_demand_and_does_not_drive_more_than_phase_one():
+    problem, m = _busy_problem()
+    lex = run(problem, m, lexicographic=True)
+    hint = solve_greedy(problem, m, capped=True)
+    # phase 1 starts from the capped greedy and phase 2 keeps >= 99 % of phase 1's value
+    assert lex.indicators["priority_demand_served"] >= 0.98 * hint.indicators["priority_demand_served"]
+    assert len(lex.unserved) <= len(hint.unserved)
+    assert "lexicographic" in lex.solver and lex.gap is not None
+
+
+def test_every_commune_with_a_session_in_reach_gets_a_share():
+    """The split of a session's consultations between communes in reach lifts the least-served one."""
+    data = problem_dict()
+    data["units"] = [data["units"][0]]
+    data["premises"] = [data["premises"][0]]  # M77001 alone: in reach of 77001 and 77004 (about 4 min apart)
+    data["communes"] = [c for c in data["communes"] if c["insee"] in ("77001", "77004")]
+    data["communes"][0]["demand"] = {"gp": 400, "nursing": 400}
+    data["communes"][1]["demand"] = {"gp": 2, "nursing": 2}
+    problem, m = problem_from_dict(copy.deepcopy(data)), matrix_for(data)
+    sol = run(problem, m, time_limit_s=2)
+    share = {sv.insee: sv.share for sv in sol.service}
+    # max-min fairness: the small commune is served at least at the big one's share (whole points)
+    assert share["77004"] > 0 and share["77004"] >= share["77001"] - 0.01
+    assert abs(sol.indicators["min_commune_share"] - min(share.values())) < 1e-3
