@@ -328,8 +328,8 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if fallback is not None and fallback.sessions:  # no better plan in time: the greedy one stands
-            return replace(fallback, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
-                           solver=f"greedy plan (CP-SAT {name} within {time_limit_s:g} s)")
+            return _as_fallback(problem, matrix, fallback, t0, seed, deterministic,
+                                f"greedy plan (CP-SAT {name} within {time_limit_s:g} s)")
         if reference is not None:  # no better plan in time: keep the published sessions still possible
             kept = [replace(s, members=tuple(mm.id for mm in problem.unit(s.unit_id).members_on(s.day)),
                             capacity=dict(cands[(s.unit_id, s.day, s.half, s.premises_id)].capacity))
@@ -422,8 +422,8 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             solver = solver2
     if over_cap:  # no plan under the cap found in time: the warm start (under the cap) stands
         if fallback is not None:
-            return replace(fallback, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
-                           solver=f"warm-start plan (CP-SAT found none under the driving cap in {time_limit_s:g} s)")
+            return _as_fallback(problem, matrix, fallback, t0, seed, deterministic,
+                                f"greedy plan (CP-SAT found none under the driving cap in {time_limit_s:g} s)")
         meta = dict(status="INFEASIBLE", solve_s=round(time.monotonic() - t0, 2),
                     solver="OR-Tools CP-SAT: no plan under the driving cap found")
         return assemble(problem, matrix, [], {}, [], **meta)
@@ -440,8 +440,8 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         fb = fallback.indicators
         if (-len(fallback.unserved), fb["priority_demand_served"]) > (
                 -int(sum(solver.Value(u_) for u_ in uncovered)), int(solver.Value(served_expr))):
-            return replace(fallback, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2),
-                           solver="warm-start plan (CP-SAT found no better plan under the driving cap in time)")
+            return _as_fallback(problem, matrix, fallback, t0, seed, deterministic,
+                                "greedy plan (CP-SAT found no better plan under the driving cap in time)")
 
     # --- read the plan ------------------------------------------------------------------------------------
     sessions = []
@@ -536,6 +536,17 @@ def _allocate_fair(problem: RotationProblem, matrix: TravelMatrix, sessions: lis
     out = [Allocation(p, insee, k, int(solver.Value(f))) for (p, insee, k), f in sorted(flows.items())
            if solver.Value(f) > 0]
     return out, new_fair, new_served
+
+
+def _as_fallback(problem: RotationProblem, matrix: TravelMatrix, plan: RotationSolution, t0: float, seed: int,
+                 deterministic: bool, note: str) -> RotationSolution:
+    """The greedy plan returned as the answer, its consultations split fairly between communes in reach."""
+    better = _allocate_fair(problem, matrix, list(plan.sessions), list(plan.allocations), seed=seed,
+                            deterministic=deterministic, time_limit_s=1.0)
+    if better is not None:
+        nights = {(d.unit_id, d.day): d.night_place for d in plan.days}
+        plan = assemble(problem, matrix, list(plan.sessions), nights, better[0])
+    return replace(plan, status="FEASIBLE", solve_s=round(time.monotonic() - t0, 2), solver=note)
 
 
 def _ub(m: cp_model.CpModel, var: cp_model.IntVar) -> int:
