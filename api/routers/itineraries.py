@@ -6,6 +6,7 @@ from datetime import date
 from typing import Optional
 
 from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from api.audit import record_read
@@ -56,3 +57,26 @@ def mine(day: Optional[date] = None, db: Session = Depends(get_db),
     if n:
         record_read(db, who, "list", "/itineraries/mine", n)
     return its
+
+
+@router.get("/itineraries/mine/sheet", response_class=HTMLResponse,
+            summary="My printable day sheet (A4, one page per day; field staff)")
+def my_sheet(day: Optional[date] = None, db: Session = Depends(get_db),
+             who: Principal = Depends(allow("field"))) -> HTMLResponse:
+    from api.exports.sheets import render_html
+    from api.exports.viewjson import view_from_dict
+
+    pages = []
+    for plan in published_plans(db, territory_of(who)):
+        view = view_from_dict(plan.view)
+        days = [d for d in view.itineraries if d.resource_id == who.staff_code
+                and (day is None or d.day == day)]
+        if days:
+            pages.append((view, days))
+    if not pages:
+        raise HTTPException(404, "aucune tournée publiée pour ce jour")
+    n = len({s.patient_id for _, days in pages for d in days for s in d.stops if s.patient_id})
+    if n:
+        record_read(db, who, "sheet", "/itineraries/mine/sheet", n)
+    view, days = pages[0]
+    return HTMLResponse(render_html(view, days))

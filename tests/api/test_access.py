@@ -87,6 +87,13 @@ def test_field_staff_see_only_their_own(client, world, run_plan):
     others = client.get(f"/plans/{plan}/itineraries", headers=world.headers("field2")).json()
     theirs = {s["patient_id"] for it in others for s in it["stops"] if s.get("patient_id")}
     assert theirs and not (theirs & mine)
+    day = its[0]["day"]
+    sheet = client.get(f"/itineraries/mine/sheet?day={day}", headers=h)
+    assert sheet.status_code == 200 and "<html" in sheet.text.lower()
+    names = {s["patient_name"] for it in its for s in it["stops"] if s.get("patient_name")}
+    assert names and all(n in sheet.text for n in names)
+    other_names = {s["patient_name"] for it in others for s in it["stops"] if s.get("patient_name")}
+    assert not any(n in sheet.text for n in other_names)
     all_pts = client.get("/patients", headers=world.headers("planner")).json()
     not_mine = next(p for p in all_pts if p["code"] not in mine)
     assert client.get(f"/patients/{not_mine['id']}", headers=h).status_code == 404
