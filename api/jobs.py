@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
@@ -122,7 +123,9 @@ class JobRunner:
             self._finish(job_id, "failed", f"données à corriger : {exc}")
             return
         except Exception as exc:  # noqa: BLE001 - a job must end in a state the planner can see
-            log.exception("planning job %s failed", job_id)
+            # the traceback's frames, not the exception's message: it could quote patient data
+            log.error("planning job %s failed: %s\n%s", job_id, type(exc).__name__,
+                      "".join(traceback.format_tb(exc.__traceback__)))
             self._finish(job_id, "failed", f"erreur interne du calcul ({type(exc).__name__})")
             return
         from api.planning import view_diff
