@@ -120,3 +120,18 @@ def test_exports_zip_and_shared_map(client, world, run_plan):
     m = client.get(f"/plans/{pid}/exports/carte.html", headers=h)
     assert m.status_code == 200 and "<html" in m.text.lower()
     assert not any(n in m.text for n in world.patient_names)  # the shared map is pseudonymised
+
+
+def test_crashing_job_logs_no_patient_data(client, world, app, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+
+    def crash(snapshot, params, progress):
+        raise RuntimeError(f"cannot place {snapshot['patients'][0]['name']}")
+    app.state.plan_function = crash
+    h = world.headers("planner")
+    job = wait_job(client, h, _start(client, h)["id"])
+    assert job["status"] == "failed" and "erreur interne" in job["message"]
+    assert "RuntimeError" in caplog.text
+    assert not any(n in caplog.text or n in job["message"] for n in world.patient_names)
