@@ -18,6 +18,7 @@ from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Commune, Job, Plan, Premises, Staff, Unit
 from api.pages.svgmap import render
+from api.itineraries import published_plans
 from api.routers.common import InseePath, get_db, territory_of
 from api.routers.itineraries import my_days
 from api.routers.maps import itinerary_layers
@@ -69,12 +70,18 @@ def municipality_page(request: Request, db: Session = Depends(get_db),
     commune = db.scalars(select(Commune).where(Commune.territory_id == tid, Commune.insee == who.commune_insee)).first()
     proposals = list(db.scalars(select(Premises).where(Premises.territory_id == tid,
                                                        Premises.insee == who.commune_insee).order_by(Premises.id)))
+    sessions: dict[str, int] = {}
+    for plan in published_plans(db, tid, "rotation"):
+        for it in (plan.view or {}).get("itineraries", []):
+            for s in it.get("stops", []):
+                if s.get("kind") == "session":
+                    sessions[s["place_id"]] = sessions.get(s["place_id"], 0) + 1
     svg = render(request.app.state.settings.outlines_path, highlight={who.commune_insee}, clickable=True,
                  focus={who.commune_insee},
                  markers=[{"lat": p.lat, "lon": p.lon, "label": k + 1, "title": p.name, "color": "#2a6"}
                           for k, p in enumerate(proposals)])
     return templates.TemplateResponse(request, "commune.html", {"commune": commune, "proposals": proposals,
-                                                                "svg": svg})
+                                                                "svg": svg, "sessions": sessions})
 
 
 @router.get("/planificateur", response_class=HTMLResponse)

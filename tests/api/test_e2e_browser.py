@@ -133,6 +133,15 @@ def test_municipality_planner_nurse(server):
             assert "Changements par rapport au plan précédent" in page.content()
             ctx.close()
 
+            # the town hall sees its room used by the published plan
+            ctx = browser.new_context(locale="fr-FR")
+            page = ctx.new_page()
+            _login(page, server, "mairie@example.org")
+            page.wait_for_url("**/pages/commune")
+            row = page.locator("#propositions tr", has_text="Salle polyvalente de Bray")
+            assert "retenu" in row.inner_text() and int(row.locator("td").nth(5).inner_text()) > 0
+            ctx.close()
+
             # the public schedule of Bray lists the new room
             ctx = browser.new_context()
             page = ctx.new_page()
