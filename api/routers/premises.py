@@ -11,8 +11,10 @@ from api.auth import Principal, allow
 from api.db.models import Commune, Premises
 from api.routers.common import Id, get_db, territory_of
 from api.routers.schemas import PremisesIn, PremisesPatch, PremisesStatus
+from planner.geo import haversine_m
 
 router = APIRouter(prefix="/premises", tags=["premises"])
+MAX_FROM_TOWNHALL_M = 20_000  # a proposal lies in (or right next to) its commune
 
 
 def premises_out(p: Premises) -> dict:
@@ -51,9 +53,14 @@ def create_premises(body: PremisesIn, db: Session = Depends(get_db),
         if body.insee is None:
             raise HTTPException(422, [{"loc": ["body", "insee"], "field": "insee", "msg": "champ requis"}])
         insee = body.insee
-    if db.scalar(select(Commune.id).where(Commune.territory_id == tid, Commune.insee == insee)) is None:
+    commune = db.scalars(select(Commune).where(Commune.territory_id == tid, Commune.insee == insee)).first()
+    if commune is None:
         raise HTTPException(422, [{"loc": ["body", "insee"], "field": "insee",
                                    "msg": f"commune {insee} hors du territoire"}])
+    if commune.lat is not None and haversine_m(commune.lat, commune.lon, body.lat, body.lon) > MAX_FROM_TOWNHALL_M:
+        raise HTTPException(422, [{"loc": ["body", "lat"], "field": "lat",
+                                   "msg": f"position à plus de {MAX_FROM_TOWNHALL_M // 1000} km de la mairie de "
+                                          f"{commune.name} : cliquez dans la commune"}])
     n = db.scalar(select(func.count(Premises.id)).where(Premises.territory_id == tid, Premises.insee == insee))
     data = body.model_dump(exclude={"insee"})
     p = Premises(territory_id=tid, insee=insee, code=f"L{insee}-{n + 1}", proposed_by=who.user_id,
@@ -79,6 +86,12 @@ def update_premises(premises_id: Id, body: PremisesPatch, db: Session = Depends(
         if v is None:
             raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
         setattr(p, k, v)
+    commune = db.scalars(select(Commune).where(Commune.territory_id == p.territory_id, Commune.insee == p.insee)).first()
+    if commune is not None and commune.lat is not None and \
+            haversine_m(commune.lat, commune.lon, p.lat, p.lon) > MAX_FROM_TOWNHALL_M:
+        db.rollback()
+        raise HTTPException(422, [{"loc": ["body", "lat"], "field": "lat",
+                                   "msg": f"position à plus de {MAX_FROM_TOWNHALL_M // 1000} km de la mairie"}])
     db.commit()
     return premises_out(p)
 

@@ -89,3 +89,15 @@ def test_hours_must_be_ordered(client, world):
     r = client.post("/staff", json={"code": "Z", "name": "Z", "role": "nurse", "base_lat": 48.5, "base_lon": 3.2,
                                     "work_hours": "12:00-12:00"}, headers=world.headers("planner"))
     assert r.status_code == 422 and "work_hours" in r.json()["message"]
+
+
+def test_premises_far_from_their_commune_refused(client, world):
+    h = world.headers("municipality")
+    r = client.post("/premises", json={"name": "Loin", "lat": 44.0, "lon": 6.0}, headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "lat"
+    mine = client.get("/premises", headers=h).json()[0]
+    r = client.patch(f"/premises/{mine['id']}", json={"lat": 44.0, "lon": 6.0, "name": "Déplacé"},
+                     headers=world.headers("planner"))
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "lat"
+    again = client.get(f"/premises/{mine['id']}", headers=h).json()
+    assert again["name"] == mine["name"] and again["lat"] == mine["lat"]  # nothing half-written
