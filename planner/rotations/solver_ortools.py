@@ -322,7 +322,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     n_vars = len(m.Proto().variables)
     build_s = time.monotonic() - t0
     budget = max(0.5, time_limit_s - build_s)
-    share1 = 0.4 if max_driving_s is not None else 0.6 if lexicographic else 0.75
+    share1 = 0.3 if max_driving_s is not None else 0.6 if lexicographic else 0.75
     solver = params(budget * share1)
     status = solver.Solve(m, _Callback(progress) if progress else None)
     name = solver.StatusName(status)
@@ -360,28 +360,33 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         big = w.demand * 60 * max(1, sum(c.total_demand for c in problem.communes)) + w.fairness * 60 * 100
         m.ClearObjective()
         m.Maximize(primary - big * excess)
-        starts = [("phase 2 (cap, from phase 1)", values)]
-        if fallback is not None:
-            starts.append(("phase 3 (cap, from the greedy plan)", fallback))
         drive1 = solver.Value(drive_expr)
+        starts = [("phase 2 (cap, from phase 1)", values)]
+        if fallback is not None:  # far above the cap, the phase-1 plan is a poor start: the greedy one first
+            far = drive1 > 1.25 * max_driving_s
+            starts.insert(0 if far else 1, (f"phase {2 if far else 3} (cap, from the greedy plan)", fallback))
         fb_key = None if fallback is None else (-len(fallback.unserved),
                                                 fallback.indicators["priority_demand_served"])
-        for k, (label, start) in enumerate(starts):
+        k = 0
+        while k < len(starts):
+            label, start = starts[k]
             remaining = time_limit_s - (time.monotonic() - t0)
             if remaining < 1.5:
                 break
             m.ClearHints()
-            if isinstance(start, list):
+            if isinstance(start, list):  # values of every variable of an earlier solve
                 for i, val in enumerate(start):
                     m.AddHint(m.GetIntVarFromProtoIndex(i), val)
-                m.AddHint(excess, max(0, drive1 - int(max_driving_s)))
+                if len(start) <= excess.Index():
+                    m.AddHint(excess, max(0, drive1 - int(max_driving_s)))
             else:
                 _add_hint(m, matrix, problem, start, x, work, night, leg_vars, flows, flow_ub, uncovered_keys,
                           fairness, held)
                 m.AddHint(excess, 0)
-            share = 0.6 if k == 0 and len(starts) > 1 else 1.0
+            share = 0.6 if k == 0 and len(starts) > 1 and start is values else 1.0
             solver2 = params(max(0.3, (remaining - 1.0) * share))
             status2 = solver2.Solve(m)
+            k += 1
             if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 phases.append(f"{label}: nothing in {solver2.WallTime():.1f} s")
                 continue
@@ -394,8 +399,10 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             key = (-int(sum(solver2.Value(u_) for u_ in uncovered)), int(solver2.Value(served_expr)))
             if over_cap or key >= best_key:
                 solver, over_cap, best_key = solver2, False, key
-            if fb_key is not None and best_key is not None and best_key > fb_key:
-                break  # better than the greedy plan under the cap: no need to start again from it
+            if fb_key is not None and best_key > fb_key and label != "polish" and status2 != cp_model.OPTIMAL:
+                # better than the greedy plan under the cap: no restart from it, go on from this plan
+                values2 = [solver.Value(m.GetIntVarFromProtoIndex(i)) for i in range(len(m.Proto().variables))]
+                starts[k:] = [("polish", values2)]
     elif remaining > 0.5 and drive_terms:
         if max_driving_s is not None:
             m.Add(drive_expr <= int(max_driving_s))
@@ -459,7 +466,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     allocations = [Allocation(p, insee, k, int(solver.Value(f)))
                    for (p, insee, k), f in sorted(flows.items()) if solver.Value(f) > 0]
     better = _allocate_fair(problem, matrix, sessions, allocations, seed=seed, deterministic=deterministic,
-                            time_limit_s=max(0.5, min(3.0, time_limit_s - (time.monotonic() - t0))))
+                            time_limit_s=max(0.2, min(3.0, time_limit_s - (time.monotonic() - t0))))
     if better is not None:  # same sessions, a fairer split of their consultations
         allocations, new_fair, new_served = better
         delta = (w.fairness * 60 * (new_fair - solver.Value(fairness))
