@@ -12,7 +12,7 @@ baseline at no more driving. Uses the real OSM extract when present (../shared/o
 model. `--demand-factor` scales every commune's estimated demand (scarcer or more plentiful capacity).
 
     .venv/bin/python bench/rotation.py [--time-limit 60] [--seed 7] [--approx] [--demand-factor 1.0]
-        [--runs lexico,capped,weighted]
+        [--runs lexico,capped,weighted] [--out DIR]   # then: planner check DIR/capped/{problem,solution}.json
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ def main() -> None:
     ap.add_argument("--runs", default="lexico,capped",
                     help="comma-separated CP-SAT runs: lexico (phase 1 demand+fairness, phase 2 driving at >= 99 %%), "
                          "capped (total driving <= the greedy plan's, warm-started from it), weighted (one weighted sum)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="write matrix.json and <run>/{problem,solution}.json there, for `planner check`")
     ap.add_argument("--approx", action="store_true", help="approximate travel times even if the OSM extract exists")
     args = ap.parse_args()
     communes = read_communes(DEMO_COMMUNES)
@@ -111,6 +113,14 @@ def main() -> None:
         print(f"{label}: {wall:.1f} s (limit {args.time_limit:g} s), status {sol.status}, objective "
               f"{sol.objective}, proven bound {sol.bound}, gap {100 * (sol.gap or 0):.2f} %  [{sol.solver}]")
         runs.append((label, sol, wall))
+        if args.out is not None:
+            from planner.rotations import io
+
+            args.out.mkdir(parents=True, exist_ok=True)
+            matrix.save(args.out / "matrix.json")
+            (args.out / name).mkdir(exist_ok=True)
+            io.write_problem(replace(problem, matrix_ref="../matrix.json"), args.out / name / "problem.json")
+            io.write_solution(sol, args.out / name / "solution.json")
     print()
     for label, sol, _ in runs:
         print(line(label, sol))
