@@ -117,3 +117,16 @@ def test_migrations_upgrade_existing_data(db_url):
         rev = conn.execute(text("select version_num from alembic_version")).scalar()
     assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == "0003"
     engine.dispose()
+
+
+def test_models_match_migrations(app):
+    """Every model change comes with its migration (alembic check finds nothing to generate)."""
+    from alembic import command
+
+    from api.db.session import alembic_config
+
+    engine = app.state.engine
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.check(cfg)

@@ -12,7 +12,8 @@ target_metadata = Base.metadata
 def run() -> None:
     conn = config.attributes.get("connection")
     if conn is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+        engine = create_engine(url)
         with engine.begin() as conn:
             _run(conn)
         return
