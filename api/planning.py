@@ -69,7 +69,7 @@ _networks: dict[str, object] = {}
 _networks_lock = threading.Lock()
 
 
-def _network(path: str | None):
+def road_network(path: str | None):
     """The road network at `path`, loaded once per process (None: no network, approximate model)."""
     if not path:
         return None
@@ -84,7 +84,7 @@ def _network(path: str | None):
 def _matrix(places: dict[str, Location], network_path: str | None = None):
     """All-pairs travel times between the places: over the road network when there is one."""
     ids = sorted(places)
-    net = _network(network_path)
+    net = road_network(network_path)
     if net is not None:
         from maps.matrix import travel_matrix
 

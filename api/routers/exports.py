@@ -53,7 +53,7 @@ def export_all(plan_id: Id, request: Request, formats: Optional[str] = None, db:
     view = view_from_dict(plan.view)
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
-        write_all(view, Path(tmp), outlines=_outlines(request), formats=wanted)
+        write_all(view, Path(tmp), outlines=_outlines(request), formats=wanted, network=_road_network(request))
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for f in sorted(Path(tmp).rglob("*")):
                 if f.is_file():
@@ -61,6 +61,14 @@ def export_all(plan_id: Id, request: Request, formats: Optional[str] = None, db:
     record_read(db, who, "export", "/plans/{id}/exports.zip", 1)
     return Response(buf.getvalue(), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan.id}.zip"'})
+
+
+def _road_network(request: Request):
+    """The service's road network (routes drawn along the roads), or None: straight dashed legs."""
+    from api.planning import road_network
+
+    path = request.app.state.settings.network_path
+    return road_network(str(path)) if path else None
 
 
 def _outlines(request: Request):
@@ -76,5 +84,6 @@ def export_map(plan_id: Id, request: Request, db: Session = Depends(get_db),
 
     plan = scoped(db, Plan, plan_id, who, "plan")
     with tempfile.TemporaryDirectory() as tmp:
-        write_all(view_from_dict(plan.view), Path(tmp), outlines=_outlines(request), formats=["map"])
+        write_all(view_from_dict(plan.view), Path(tmp), outlines=_outlines(request), formats=["map"],
+                  network=_road_network(request))
         return HTMLResponse((Path(tmp) / "carte.html").read_text(encoding="utf-8"))

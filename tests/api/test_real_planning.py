@@ -137,3 +137,15 @@ def test_pending_proposals_ranked_against_a_rotation(client, demo, app):
     assert "habitants" in ranking[0]["message"] and ranking[0]["communes_in_reach"] >= 1
     page = client.get(f"/pages/planificateur?plan={plan['id']}", headers=h)
     assert page.status_code == 200 and "Ce qu'apporterait" in page.text and "Salle de Bray" in page.text
+
+
+@pytest.mark.real_osm
+@pytest.mark.skipif(not OSM.exists(), reason="needs ../shared/osm/fr77_provins_montois_drive.osm")
+def test_shared_map_follows_the_roads(app, client, demo):
+    from dataclasses import replace
+
+    h, _ = demo
+    app.state.settings = replace(app.state.settings, network_path=OSM)
+    plan = _plan(client, h, "rotation", 3)
+    m = client.get(f"/plans/{plan['id']}/exports/carte.html", headers=h)
+    assert m.status_code == 200 and "<html" in m.text.lower()
