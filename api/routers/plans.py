@@ -93,8 +93,10 @@ def create_plan(body: PlanRequest, request: Request, db: Session = Depends(get_d
 @router.get("", summary="Plans of the territory (field staff: published only)")
 def list_plans(db: Session = Depends(get_db), who: Principal = Depends(allow("planner", "field"))) -> list[dict]:
     q = select(Plan).where(Plan.territory_id == territory_of(who)).order_by(Plan.id.desc())
-    if who.role == "field":
+    if who.role == "field":  # published plans, without the team's indicators: their own days are elsewhere
         q = q.where(Plan.status == "published")
+        return [{k: v for k, v in plan_out(p).items() if k in ("id", "kind", "status", "title", "published_at")}
+                for p in db.scalars(q)]
     return [plan_out(p) for p in db.scalars(q)]
 
 
