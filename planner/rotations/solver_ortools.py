@@ -323,11 +323,19 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         return solver
 
     n_vars = len(m.Proto().variables)
-    build_s = time.monotonic() - t0
-    budget = max(0.5, time_limit_s - build_s)
+    spent_det = [0.0]  # deterministic mode: phases share the deterministic budget, never the wall clock
+
+    def left() -> float:
+        """Time left for the next phase (deterministic seconds when `deterministic`)."""
+        if deterministic:
+            return time_limit_s - spent_det[0]
+        return time_limit_s - (time.monotonic() - t0)
+
+    budget = max(0.5, left())
     share1 = 0.3 if max_driving_s is not None else 0.6 if lexicographic else 0.75
     solver = params(budget * share1)
     status = solver.Solve(m, _Callback(progress) if progress else None)
+    spent_det[0] += solver.deterministic_time
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if fallback is not None and fallback.sessions:  # no better plan in time: the greedy one stands
@@ -350,7 +358,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     phase1_optimal = solver.StatusName(status) == "OPTIMAL"
     values = [solver.Value(m.GetIntVarFromProtoIndex(i)) for i in range(n_vars)]
     phases = [f"phase 1 {solver.WallTime():.1f} s"]
-    remaining = time_limit_s - (time.monotonic() - t0)
+    remaining = left()
     over_cap = max_driving_s is not None and solver.Value(drive_expr) > max_driving_s
     best_key = None
     if over_cap and remaining > 0.5:
@@ -373,7 +381,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
         k = 0
         while k < len(starts):
             label, start = starts[k]
-            remaining = time_limit_s - (time.monotonic() - t0)
+            remaining = left()
             if remaining < 1.5:
                 break
             m.ClearHints()
@@ -389,6 +397,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             share = 0.6 if k == 0 and len(starts) > 1 and start is values else 1.0
             solver2 = params(max(0.3, (remaining - 1.0) * share))
             status2 = solver2.Solve(m)
+            spent_det[0] += solver2.deterministic_time
             k += 1
             if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 phases.append(f"{label}: nothing in {solver2.WallTime():.1f} s")
@@ -469,7 +478,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
     allocations = [Allocation(p, insee, k, int(solver.Value(f)))
                    for (p, insee, k), f in sorted(flows.items()) if solver.Value(f) > 0]
     better = _allocate_fair(problem, matrix, sessions, allocations, seed=seed, deterministic=deterministic,
-                            time_limit_s=max(0.2, min(3.0, time_limit_s - (time.monotonic() - t0))))
+                            time_limit_s=max(0.2, min(3.0, left())))
     if better is not None:  # same sessions, a fairer split of their consultations
         allocations, new_fair, new_served = better
         delta = (w.fairness * 60 * (new_fair - solver.Value(fairness))

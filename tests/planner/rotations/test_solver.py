@@ -217,3 +217,13 @@ def test_every_commune_with_a_session_in_reach_gets_a_share():
     # max-min fairness: the small commune is served at least at the big one's share (whole points)
     assert share["77004"] > 0 and share["77004"] >= share["77001"] - 0.01
     assert abs(sol.indicators["min_commune_share"] - min(share.values())) < 1e-3
+
+
+def test_driving_cap_and_lexicographic_deterministic_with_one_worker():
+    problem, m = _busy_problem()
+    cap = _driving_s(solve_greedy(problem, m))
+    for kw in (dict(max_driving_s=cap), dict(lexicographic=True)):
+        a, b = (solve(problem, m, time_limit_s=2, seed=5, deterministic=True, **kw) for _ in range(2))
+        assert [(s.unit_id, s.day, s.half, s.premises_id) for s in a.sessions] == \
+            [(s.unit_id, s.day, s.half, s.premises_id) for s in b.sessions]
+        assert a.allocations == b.allocations and check(problem, m, a) == []
