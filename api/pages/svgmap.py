@@ -83,6 +83,8 @@ def render(outlines_path: str | Path, *, highlight: set[str] | None = None, mark
     else:
         w, s, e, n = _bounds((), pts) if (fit_points and pts) else _bounds(outlines, pts)
     proj = Projection(w, s, e, n)
+    big = fit_points or bool(focused)  # a day or a commune: fewer, larger marks (read on a phone)
+    radius, font, stroke = (26, 26, 7) if big else (11, 12, 3)
     parts = [f'<svg id="{dom_id}" class="carte" viewBox="0 0 {proj.width:.0f} {proj.height:.0f}" '
              f'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Carte" data-west="{w}" data-south="{s}" '
              f'data-east="{e}" data-north="{n}" data-width="{proj.width}" data-height="{proj.height:.1f}"'
@@ -95,14 +97,14 @@ def render(outlines_path: str | Path, *, highlight: set[str] | None = None, mark
     for k, r in enumerate(routes):
         pts_txt = " ".join(f"{x},{y}" for x, y in (proj.xy(la, lo) for la, lo in r["points"]))
         color = r.get("color") or PALETTE[k % len(PALETTE)]
-        dash = ' stroke-dasharray="8 5"' if r.get("dashed") else ""
-        parts.append(f'<polyline class="route" points="{pts_txt}" fill="none" stroke="{color}" stroke-width="3"{dash}>'
+        dash = f' stroke-dasharray="{stroke * 3} {stroke * 2}"' if r.get("dashed") else ""
+        parts.append(f'<polyline class="route" points="{pts_txt}" fill="none" stroke="{color}" stroke-width="{stroke}"{dash}>'
                      f'<title>{escape(r.get("title", ""))}</title></polyline>')
     for m in markers:
         x, y = proj.xy(m["lat"], m["lon"])
         color = m.get("color", "#333")
-        parts.append(f'<g class="marker"><circle cx="{x}" cy="{y}" r="9" fill="{color}" stroke="#fff" stroke-width="2"/>'
-                     f'<text x="{x}" y="{y + 4}" text-anchor="middle" font-size="11" fill="#fff">{escape(str(m.get("label", "")))}</text>'
+        parts.append(f'<g class="marker"><circle cx="{x}" cy="{y}" r="{radius}" fill="{color}" stroke="#fff" stroke-width="2"/>'
+                     f'<text x="{x}" y="{y + font * 0.35:.1f}" text-anchor="middle" font-size="{font}" fill="#fff">{escape(str(m.get("label", "")))}</text>'
                      f'<title>{escape(m.get("title", ""))}</title></g>')
     parts.append(f'<text x="{proj.width - 6}" y="{proj.height - 6}" text-anchor="end" font-size="12" fill="#555">'
                  "Contours : © OpenStreetMap contributors</text></svg>")

@@ -29,7 +29,11 @@ def itinerary_layers(its: list[dict], *, show_patients: bool) -> tuple[list[dict
         routes.append({"points": pts, "color": color, "title": f"{it['resource_name']} — {it['day']}",
                        "dashed": True})
         for s in it.get("stops", []):
-            if s.get("kind") in ("depart", "return"):
+            if s.get("kind") == "return":
+                continue
+            if s.get("kind") == "depart":
+                markers.append({"lat": s["location"]["lat"], "lon": s["location"]["lon"], "label": "D", "color": "#444",
+                                "title": f"Départ : {s.get('place_name', '')}"})
                 continue
             who = s.get("patient_name") if (show_patients and s.get("patient_name")) else None
             label = who or (s.get("place_name") if not s.get("patient_id") else "Visite")
