@@ -89,10 +89,16 @@ def rotation(
     workers: int = typer.Option(2, "--workers", help="Nombre de fils de calcul"),
     deterministic: bool = typer.Option(False, "--deterministic",
                                        help="Un seul fil et limite de temps déterministe : même graine, même plan"),
+    max_driving_hours: float = typer.Option(None, "--max-driving-hours",
+                                            help="Conduite totale maximale du plan (h)"),
+    lexicographic: bool = typer.Option(False, "--lexicographic",
+                                       help="D'abord demande et équité, puis le moins de conduite (à 99 %)"),
 ) -> None:
     """Planifie la rotation des unités mobiles (3 à 15 jours) sur les locaux des communes."""
     if time_limit <= 0:
         raise InputError("time limit must be positive", field="--time-limit")
+    if max_driving_hours is not None and max_driving_hours < 0:
+        raise InputError("the driving cap cannot be negative", field="--max-driving-hours")
     problem = io.read_problem(problem_file)
     for w in problem.warnings:
         console.print(f"[yellow]Attention :[/] {w}", highlight=False)
@@ -100,7 +106,8 @@ def rotation(
     out.mkdir(parents=True, exist_ok=True)
     with console.status("Calcul de la rotation…") as status:
         solution = solve(problem, tm, time_limit_s=time_limit, seed=seed, num_workers=workers,
-                         deterministic=deterministic,
+                         deterministic=deterministic, lexicographic=lexicographic,
+                         max_driving_s=None if max_driving_hours is None else int(max_driving_hours * 3600),
                          progress=lambda o, b, t: status.update(f"Calcul de la rotation… {t:.0f} s"))
     tm.save(out / "matrix.json")
     io.write_problem(replace(problem, matrix_ref="matrix.json"), out / "problem.json")

@@ -76,3 +76,19 @@ def test_demo_step_writes_rotation(tmp_path, monkeypatch):
     assert view.kind == "rotation" and view.itineraries and view.extras["reach_minutes"] == 20
     assert len({i.resource_id for i in view.itineraries}) == 3
     assert main(["check", str(out / "problem.json"), str(out / "solution.json")]) == 0
+
+
+def test_driving_cap_and_lexicographic_options(tmp_path):
+    capped = tmp_path / "capped"
+    assert main(["plan", "rotation", "--problem", str(EXAMPLES / "rotation_problem.json"), "--out", str(capped),
+                 "--time-limit", "3", "--deterministic", "--max-driving-hours", "0"]) == 0
+    sol = json.loads((capped / "solution.json").read_text(encoding="utf-8"))
+    assert sol["sessions"] == [] and sol["unserved"]
+    assert main(["check", str(capped / "problem.json"), str(capped / "solution.json")]) == 0
+    lexico = tmp_path / "lexico"
+    assert main(["plan", "rotation", "--problem", str(EXAMPLES / "rotation_problem.json"), "--out", str(lexico),
+                 "--time-limit", "3", "--deterministic", "--lexicographic"]) == 0
+    assert json.loads((lexico / "solution.json").read_text(encoding="utf-8"))["sessions"]
+    assert main(["check", str(lexico / "problem.json"), str(lexico / "solution.json")]) == 0
+    assert main(["plan", "rotation", "--problem", str(EXAMPLES / "rotation_problem.json"), "--out", str(lexico),
+                 "--max-driving-hours", "-1"]) == 2
