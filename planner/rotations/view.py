@@ -129,6 +129,7 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
             "name": c.name, "population": c.population, "priority_population": c.priority_population,
             "share_within_reach": 1.0 if mine else 0.0,
             "share_served": round(sv.share, 4) if sv else 0.0,
+            **({"lat": c.location.lat, "lon": c.location.lon} if c.location is not None else {}),
             "sessions": [{"date": s.day.isoformat(), "half": s.half, "start": format_hhmm(s.start_min),
                           "end": format_hhmm(s.end_min), "premises_id": s.premises_id,
                           "premises_name": prem[s.premises_id].name if s.premises_id in prem else s.premises_id,

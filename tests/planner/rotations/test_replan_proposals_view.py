@@ -99,3 +99,7 @@ def test_plan_view_for_outputs(small):
     assert cov["77001"]["sessions"][0]["premises_name"] and view.extras["reach_minutes"] == 20
     assert {p["id"] for p in view.extras["premises_used"]} == {s.premises_id for s in sol.sessions}
     assert all(p["hours"] and "accessible" in p for p in view.extras["premises_used"])
+    # town-hall positions let maps draw communes as points where a territory has no outlines
+    for c in problem.communes:
+        if c.location is not None:
+            assert (cov[c.insee]["lat"], cov[c.insee]["lon"]) == (c.location.lat, c.location.lon)
