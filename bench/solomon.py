@@ -129,9 +129,10 @@ def run_ortools(inst: Instance, time_limit: float, seed: int, options, vehicle_c
 
 
 def run_core_pyvrp(inst: Instance, time_limit: float, seed: int) -> dict:
-    """Our routing core through its PyVRP adapter (planner/routing_pyvrp.py), checked like the other."""
-    from planner.routing_pyvrp import solve_routing
+    """Our routing core's entry point (planner/routing_engine.py: PyVRP adapter where it fits), checked."""
+    from planner.routing_engine import pick_engine, solve_routing
     problem = routing_problem(inst)
+    assert pick_engine(problem) == "pyvrp", "the Solomon problems fit the PyVRP adapter"
     t0 = time.perf_counter()
     sol = solve_routing(problem, time_limit_s=time_limit, seed=seed)
     wall = time.perf_counter() - t0

@@ -275,3 +275,26 @@ def test_solomon_instance_through_the_core():
     assert errors == []
     assert abs(cost * bench.SCALE - s.objective) < len(inst.xy)  # rounding: under 0.5 unit per leg
     assert cost >= 828.9  # never below the optimum of C101
+
+
+def test_engine_picks_pyvrp_only_where_it_fits():
+    from planner.routing import Break, RoutingProblem, Stop, Vehicle
+    from planner.routing_engine import pick_engine, solve_routing
+
+    pytest.importorskip("pyvrp")
+    seconds = [[0, 300, 400], [300, 0, 200], [400, 200, 0]]
+    plain = RoutingProblem(seconds=seconds, metres=seconds,
+                           vehicles=(Vehicle("v", 0, 0, 0, 3600),),
+                           stops=(Stop("a", 1, 60, ((0, 3600),)), Stop("b", 2, 60, ())))
+    assert pick_engine(plain) == "pyvrp"
+    sol = solve_routing(plain, time_limit_s=1, seed=1)
+    assert not check_routing(plain, sol) and not sol.dropped
+    with_break = RoutingProblem(seconds=seconds, metres=seconds,
+                                vehicles=(Vehicle("v", 0, 0, 0, 3600, breaks=(Break(600, 1200, 300),)),),
+                                stops=plain.stops)
+    assert pick_engine(with_break) == "ortools"
+    sol = solve_routing(with_break, time_limit_s=1, seed=1)
+    assert not check_routing(with_break, sol)
+    assert pick_engine(with_break, "ortools") == "ortools"
+    with pytest.raises(ValueError):
+        pick_engine(plain, "gurobi")
