@@ -46,3 +46,20 @@ class InputErrors(PlannerError):
 
 class NetworkError(PlannerError):
     """A road network cannot be read, downloaded or used (unreachable point, empty file...)."""
+
+
+def read_json_file(path, *, expect_object: bool = True):
+    """A JSON file's content, or an InputError naming the file (missing, unreadable, invalid, not an object)."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
+    if expect_object and not isinstance(data, dict):
+        raise InputError("expected a JSON object", source=str(path))
+    return data

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import json
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from planner.errors import InputError
+from planner.errors import InputError, read_json_file
 
 # JSON "kind" of a problem file -> module with check_files(problem_path, solution_path) -> list[str]
 CHECKERS = {"home_visits": "planner.home_visits.check", "rotation": "planner.rotations.check"}
@@ -21,12 +20,7 @@ def register(app: typer.Typer) -> None:
 
 def problem_kind(path: Path) -> str:
     """The `kind` field of a problem JSON file, with a clear error when it is missing or unknown."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
+    data = read_json_file(path, expect_object=False)
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind not in CHECKERS:
         raise InputError(f"unknown problem kind {kind!r}; expected one of {sorted(CHECKERS)}",

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from api.exports import FORMAT_FR, FORMATS, write_all
 from api.exports.viewjson import FORMAT_KIND, view_from_dict
-from planner.errors import InputError
+from planner.errors import InputError, read_json_file
 from planner.itinerary import PlanView
 
 # solution "kind" -> function(problem_path, solution_path) -> PlanView
@@ -25,15 +25,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", source=str(path))
-    return data
+    return read_json_file(path)
 
 
 def _matrix_is_approximate(problem_path: Path, ref: str | None) -> bool:

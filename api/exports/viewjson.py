@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 
-from planner.errors import InputError
+from planner.errors import InputError, read_json_file
 from planner.geo import Location
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
 
@@ -70,11 +70,4 @@ def save_view(view: PlanView, path: str | Path) -> None:
 
 
 def load_view(path: str | Path) -> PlanView:
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
-    return view_from_dict(data, source=str(path))
+    return view_from_dict(read_json_file(path), source=str(path))

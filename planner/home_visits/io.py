@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from planner.errors import InputError
+from planner.errors import InputError, read_json_file
 from planner.geo import Location
 from planner.hours import TimeRange, parse_hhmm
 from planner.home_visits.model import (
@@ -315,13 +315,7 @@ def save_problem(problem: HomeVisitProblem, path: str | Path) -> None:
 
 
 def _read_json(path: str | Path) -> dict:
-    path = Path(path)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
+    return read_json_file(path)
 
 
 def load_problem(path: str | Path) -> HomeVisitProblem:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError
+from planner.errors import InputError, read_json_file
 from planner.geo import Location
 from planner.hours import WEEKDAYS_FR, TimeRange, WeeklyHours, format_hhmm, parse_hhmm
 from planner.rotations.model import (DEFAULT_DURATIONS_MIN, DISCIPLINES, HALF_FR, MISSION_MAX_DAYS,
@@ -310,13 +310,7 @@ def read_problem(path: str | Path) -> RotationProblem:
     path = Path(path)
     if path.is_dir():
         return read_problem_csv(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
-    return problem_from_dict(data, source=str(path))
+    return problem_from_dict(read_json_file(path), source=str(path))
 
 
 # --- problem from CSV ------------------------------------------------------------------------------------
@@ -483,14 +477,7 @@ def write_solution(sol: RotationSolution, path: str | Path) -> None:
 
 
 def read_solution(path: str | Path) -> RotationSolution:
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"not valid JSON ({exc})", source=str(path)) from None
-    return solution_from_dict(data, source=str(path))
+    return solution_from_dict(read_json_file(path), source=str(path))
 
 
 # --- solution CSVs ---------------------------------------------------------------------------------------
