@@ -55,6 +55,8 @@ class Stop:
     `windows` empty = any time in the vehicle's shift. `allowed_vehicles` None = any vehicle.
     `penalty` None = mandatory; otherwise the stop may be dropped at that cost (same unit as the
     objective: seconds for "time", metres for "distance").
+    `late_cost_per_s` 0 = the windows are hard; > 0 = service may also start after the last window's
+    close, at that cost per second late (a soft upper bound, e.g. tardiness; opening times stay hard).
     """
 
     id: str
@@ -64,6 +66,13 @@ class Stop:
     allowed_vehicles: tuple[str, ...] | None = None
     penalty: int | None = None
     demand: int = 0
+    late_cost_per_s: int = 0
+
+    def late_s(self, start_s: int) -> int:
+        """Seconds by which a service starting at `start_s` passes the last window's close (0 if none)."""
+        if not self.windows:
+            return 0
+        return max(0, start_s - max(b for _, b in self.windows))
 
 
 OBJECTIVES = ("time", "distance")
@@ -174,6 +183,8 @@ def validate(problem: RoutingProblem) -> None:
                                  source=s.id, field="allowed_vehicles")
         if s.penalty is not None and s.penalty < 0:
             raise InputError(f"stop {s.id}: negative penalty", source=s.id, field="penalty")
+        if s.late_cost_per_s < 0:
+            raise InputError(f"stop {s.id}: negative late cost", source=s.id, field="late_cost_per_s")
 
 
 @dataclass(frozen=True)
@@ -210,7 +221,8 @@ class RoutingSolution:
     """Routes of the used vehicles, the dropped optional stops, and how the search went.
 
     `status`: "optimal", "feasible" (a solution, search stopped by its limit) or "no_solution".
-    `objective`: the solver's objective value (arc costs + fixed costs + span costs + penalties).
+    `objective`: the solver's objective value (arc costs + fixed costs + span costs + lateness costs +
+    penalties).
     `first_solution_s`: seconds until the first solution, None if none was found.
     """
 
@@ -231,7 +243,7 @@ def _in_windows(t: int, windows: Sequence[tuple[int, int]]) -> bool:
 
 
 def objective_value(problem: RoutingProblem, solution: RoutingSolution) -> int:
-    """Recompute the objective from the problem (arcs, fixed costs, spans, penalties of dropped stops)."""
+    """Recompute the objective from the problem (arcs, fixed costs, spans, lateness, dropped stops' penalties)."""
     vehicles = {v.id: v for v in problem.vehicles}
     stops = problem.stop_by_id()
     total = 0
@@ -242,6 +254,7 @@ def objective_value(problem: RoutingProblem, solution: RoutingSolution) -> int:
         nodes = [v.start] + [stops[x.stop_id].node for x in r.visits] + [v.end]
         total += sum(problem.arc_cost(a, b) for a, b in zip(nodes, nodes[1:]))
         total += v.fixed_cost + problem.span_cost * (r.end_s - r.start_s)
+        total += sum(stops[x.stop_id].late_cost_per_s * stops[x.stop_id].late_s(x.start_s) for x in r.visits)
     total += sum(stops[s].penalty or 0 for s in solution.dropped if s in stops)
     return total
 
@@ -249,7 +262,8 @@ def objective_value(problem: RoutingProblem, solution: RoutingSolution) -> int:
 def check_routing(problem: RoutingProblem, solution: RoutingSolution) -> list[str]:
     """Re-verify a solution against its problem; return one plain sentence per violation (empty = valid).
 
-    Checks every stop visited once or dropped (mandatory ones never dropped), allowed vehicles, windows,
+    Checks every stop visited once or dropped (mandatory ones never dropped), allowed vehicles, windows
+    (a start after the last window's close only where the stop has a late cost),
     shifts, breaks, max_drive, max_stops, capacity, and every leg's travel against the matrices.
     """
     errors: list[str] = []
@@ -304,7 +318,9 @@ def check_routing(problem: RoutingProblem, solution: RoutingSolution) -> list[st
                               f"+ travel {t_s}")
             if x.start_s < x.arrival_s:
                 errors.append(f"stop {s.id}: service starts at {x.start_s}, before arrival {x.arrival_s}")
-            if not _in_windows(x.start_s, s.windows):
+            if s.late_cost_per_s > 0 and s.late_s(x.start_s) > 0:
+                pass  # soft upper bound: late service allowed, at a cost counted by objective_value
+            elif not _in_windows(x.start_s, s.windows):
                 errors.append(f"stop {s.id}: service starts at {x.start_s}, outside its windows {list(s.windows)}")
             if x.end_s != x.start_s + s.service_s:
                 errors.append(f"stop {s.id}: service ends at {x.end_s}, expected start + {s.service_s} s")

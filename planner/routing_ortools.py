@@ -128,7 +128,13 @@ class _Model:
             if s.windows:
                 windows = sorted(s.windows)
                 cumul = time.CumulVar(index)
-                cumul.SetRange(windows[0][0], max(b for _, b in windows))
+                close = max(b for _, b in windows)
+                if s.late_cost_per_s > 0:
+                    # Soft upper bound: the opening stays hard, lateness after the close costs per second.
+                    cumul.SetMin(windows[0][0])
+                    time.SetCumulVarSoftUpperBound(index, close, int(s.late_cost_per_s))
+                else:
+                    cumul.SetRange(windows[0][0], close)
                 reach = windows[0][1]
                 for a, b in windows[1:]:
                     if a > reach + 1:

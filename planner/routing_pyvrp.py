@@ -35,6 +35,8 @@ def unfit_reasons(problem: RoutingProblem) -> list[str]:
         reasons.append("allowed_vehicles")
     if any(len(s.windows) > 1 for s in problem.stops):
         reasons.append("several time windows on a stop")
+    if any(s.late_cost_per_s > 0 and s.windows for s in problem.stops):
+        reasons.append("soft time windows (late_cost_per_s)")
     return reasons
 
 

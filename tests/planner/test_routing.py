@@ -298,3 +298,39 @@ def test_engine_picks_pyvrp_only_where_it_fits():
     assert pick_engine(with_break, "ortools") == "ortools"
     with pytest.raises(ValueError):
         pick_engine(plain, "gurobi")
+
+
+def test_soft_upper_bound_serves_late_at_a_cost_hard_window_does_not():
+    # One vehicle from 8:00; the stop is 30 min away and its window closes at 8:01: it cannot be met.
+    vehicles = (Vehicle("a", 0, 0, 8 * H, 18 * H),)
+    hard = Stop("s3", 3, service_s=600, windows=((8 * H, 8 * H + 60),), penalty=10 ** 6)
+    soft = replace(hard, late_cost_per_s=2)
+    p_soft = line_problem(vehicles=vehicles, stops=(soft,))
+    s = solve(p_soft)
+    assert s.dropped == ()
+    x = visits(s)["s3"]
+    assert x.start_s == 8 * H + 1800  # as early as possible: lateness costs 2 per second
+    late = 1800 - 60
+    assert s.objective == objective_value(p_soft, s) == 2 * 1800 + 2 * late
+    # Without the soft bound the same stop is dropped (optional) or there is no plan (mandatory).
+    p_hard = line_problem(vehicles=vehicles, stops=(hard,))
+    assert solve(p_hard).dropped == ("s3",)
+    mandatory = line_problem(vehicles=vehicles, stops=(replace(hard, penalty=None),))
+    assert not solve_routing(mandatory, time_limit_s=1).found
+    # The checker accepts the late start only where lateness is allowed.
+    assert check_routing(p_soft, s) == []
+    errors = check_routing(p_hard, s)
+    assert any("outside its windows" in e for e in errors)
+    # Before the opening stays refused even with a late cost.
+    early = replace(s, routes=tuple(replace(r, visits=tuple(replace(v, start_s=7 * H, end_s=7 * H + 600)
+                                                            for v in r.visits)) for r in s.routes))
+    assert any("outside its windows" in e for e in check_routing(p_soft, early))
+    with pytest.raises(InputError):
+        line_problem(vehicles=vehicles, stops=(replace(hard, late_cost_per_s=-1),))
+
+
+def test_pyvrp_adapter_refuses_soft_windows():
+    from planner.routing_pyvrp import unfit_reasons
+    stop = Stop("s1", 1, windows=((8 * H, 9 * H),), late_cost_per_s=1)
+    assert unfit_reasons(line_problem(stops=(stop,))) == ["soft time windows (late_cost_per_s)"]
+    assert unfit_reasons(line_problem(stops=(replace(stop, late_cost_per_s=0),))) == []
