@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -38,6 +39,7 @@ class DemoContext:
     network: object | None
     network_label: str
     console: Console
+    start: date = field(default_factory=date.today)  # first day of every demo plan
     views: dict = field(default_factory=dict)  # plan kind -> PlanView, filled by plan steps for outputs
 
 
@@ -65,36 +67,63 @@ def scenario_places(scenario: Scenario, communes: list[Commune]) -> dict[str, Lo
     return places
 
 
+@dataclass
+class DemoTerritory:
+    """The demo's ground: communes, road network (or none), synthetic people and every place they use."""
+
+    communes: list[Commune]
+    network: object | None
+    network_label: str
+    scenario: Scenario
+    places: dict[str, Location]
+
+
+def load_territory(network: Path | None = None, *, console: Console | None = None) -> DemoTerritory:
+    """Communes, the network `network` (None: no network, approximate model), and the seeded people on it."""
+    console = console or Console()
+    communes = read_communes(DEMO_COMMUNES)
+    net, road = None, None
+    if network is not None:
+        from maps.network import load_network, road_points
+
+        with console.status(f"Chargement du réseau routier {network.name}…"):
+            net = load_network(network)
+        road = road_points(net)
+        label = f"OpenStreetMap road network {network.name} (© OpenStreetMap contributors, ODbL)"
+    else:
+        label = f"no road network: {APPROXIMATE_NOTE}"
+    scenario = generate(communes, seed=SEED, road_points=road)
+    return DemoTerritory(communes, net, label, scenario, scenario_places(scenario, communes))
+
+
+def places_matrix(territory: DemoTerritory, ids: list[str] | None = None) -> TravelMatrix:
+    """Travel matrix between the territory's places `ids` (all by default), by road when it has a network."""
+    ids = list(territory.places) if ids is None else ids
+    locs = [territory.places[i] for i in ids]
+    if territory.network is not None:
+        from maps.matrix import travel_matrix
+
+        return travel_matrix(territory.network, ids, locs)
+    from maps.approx import approximate_matrix
+
+    return approximate_matrix(ids, locs)
+
+
+def next_monday(today: date) -> date:
+    """The first Monday after `today`: demo plans start on a fresh week."""
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
 def run_demo(out: Path, *, network: Path | None = None, steps: list[Callable[[DemoContext], None]] | None = None,
              console: Console | None = None) -> DemoContext:
     """Run the demo into `out`; returns the shared context (used by tests)."""
     console = console or Console()
     out.mkdir(parents=True, exist_ok=True)
-    communes = read_communes(DEMO_COMMUNES)
-    net_path = find_demo_network(network)
-    net, road = None, None
-    if net_path is not None:
-        from maps.network import load_network, road_points
-
-        with console.status(f"Chargement du réseau routier {net_path.name}…"):
-            net = load_network(net_path)
-        road = road_points(net)
-        label = f"OpenStreetMap road network {net_path.name} (© OpenStreetMap contributors, ODbL)"
-    else:
-        label = f"no road network: {APPROXIMATE_NOTE}"
-    scenario = generate(communes, seed=SEED, road_points=road)
-    places = scenario_places(scenario, communes)
-    ids, locs = list(places), list(places.values())
-    with console.status(f"Matrice de temps de trajet ({len(ids)} lieux)…"):
-        if net is not None:
-            from maps.matrix import travel_matrix
-
-            matrix = travel_matrix(net, ids, locs)
-        else:
-            from maps.approx import approximate_matrix
-
-            matrix = approximate_matrix(ids, locs)
-    ctx = DemoContext(out, communes, scenario, matrix, places, net, label, console)
+    t = load_territory(find_demo_network(network), console=console)
+    with console.status(f"Matrice de temps de trajet ({len(t.places)} lieux)…"):
+        matrix = places_matrix(t)
+    ctx = DemoContext(out, t.communes, t.scenario, matrix, t.places, t.network, t.network_label, console,
+                      start=next_monday(date.today()))
     write_territory(ctx)
     for step in steps if steps is not None else default_steps():
         step(ctx)

@@ -19,12 +19,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from api.demo import DEMO_COMMUNES, SEED, SHARED_NETWORK, scenario_places  # noqa: E402
+from api.demo import SHARED_NETWORK, load_territory, places_matrix  # noqa: E402
 from planner.home_visits.check import check  # noqa: E402
 from planner.home_visits.demo import build_demo_problem  # noqa: E402
 from planner.home_visits.solver import solve  # noqa: E402
-from planner.synthetic import generate  # noqa: E402
-from planner.territory import read_communes  # noqa: E402
 
 
 def main() -> None:
@@ -35,25 +33,11 @@ def main() -> None:
     ap.add_argument("--approx", action="store_true", help="approximate travel times even if the OSM extract exists")
     ap.add_argument("--start", default="2026-03-02")
     args = ap.parse_args()
-    communes = read_communes(DEMO_COMMUNES)
-    net = road = None
     t = time.perf_counter()
-    if SHARED_NETWORK.exists() and not args.approx:
-        from maps.network import load_network, road_points
-
-        net = load_network(SHARED_NETWORK)
-        road = road_points(net)
-    scenario = generate(communes, seed=SEED, road_points=road)
-    places = scenario_places(scenario, communes)
+    territory = load_territory(None if args.approx or not SHARED_NETWORK.exists() else SHARED_NETWORK)
+    scenario, places = territory.scenario, territory.places
     ids = [i for i in places if not i.startswith(("M", "S", "mairie:"))]
-    if net is not None:
-        from maps.matrix import travel_matrix
-
-        matrix = travel_matrix(net, ids, [places[i] for i in ids])
-    else:
-        from maps.approx import approximate_matrix
-
-        matrix = approximate_matrix(ids, [places[i] for i in ids])
+    matrix = places_matrix(territory, ids)
     print(f"matrix: {len(matrix)} places, {'approximate' if matrix.approximate else 'OSM roads'} "
           f"({time.perf_counter() - t:.1f} s)")
     problem = build_demo_problem(scenario, date.fromisoformat(args.start), args.weeks)

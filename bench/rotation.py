@@ -28,13 +28,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from api.demo import DEMO_COMMUNES, SEED, SHARED_NETWORK, scenario_places  # noqa: E402
+from api.demo import SEED, SHARED_NETWORK, load_territory, places_matrix  # noqa: E402
 from planner.rotations.baseline import solve_greedy  # noqa: E402
 from planner.rotations.check import check  # noqa: E402
 from planner.rotations.demo import build_demo_problem  # noqa: E402
 from planner.rotations.solver_ortools import solve  # noqa: E402
-from planner.synthetic import generate  # noqa: E402
-from planner.territory import read_communes  # noqa: E402
 
 
 def line(name: str, sol) -> str:
@@ -64,25 +62,11 @@ def main() -> None:
                     help="write matrix.json and <run>/{problem,solution}.json there, for `planner check`")
     ap.add_argument("--approx", action="store_true", help="approximate travel times even if the OSM extract exists")
     args = ap.parse_args()
-    communes = read_communes(DEMO_COMMUNES)
-    net = road = None
     t = time.perf_counter()
-    if SHARED_NETWORK.exists() and not args.approx:
-        from maps.network import load_network, road_points
-
-        net = load_network(SHARED_NETWORK)
-        road = road_points(net)
-    scenario = generate(communes, seed=SEED, road_points=road)
-    places = scenario_places(scenario, communes)
+    territory = load_territory(None if args.approx or not SHARED_NETWORK.exists() else SHARED_NETWORK)
+    scenario, communes, places = territory.scenario, territory.communes, territory.places
     ids = [i for i in places if not i.startswith(("P", "base:D", "base:N"))]
-    if net is not None:
-        from maps.matrix import travel_matrix
-
-        matrix = travel_matrix(net, ids, [places[i] for i in ids])
-    else:
-        from maps.approx import approximate_matrix
-
-        matrix = approximate_matrix(ids, [places[i] for i in ids])
+    matrix = places_matrix(territory, ids)
     print(f"matrix: {len(matrix)} places, {'approximate' if matrix.approximate else 'OSM roads'} "
           f"({time.perf_counter() - t:.1f} s)")
     problem = build_demo_problem(scenario, communes, date.fromisoformat(args.start), args.days)

@@ -1,6 +1,7 @@
 """`planner demo` end to end on the bundled territory (approximate model: runs in a lone clone)."""
 
 import json
+from datetime import date
 
 from api.cli import main
 
@@ -16,3 +17,16 @@ def test_demo_runs_offline_without_network(tmp_path, monkeypatch):
     header = (tmp_path / "out" / "matrix.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "origin,destination,seconds,metres"
 
+    # both plans start on the same coming Monday, so their calendars and outputs line up
+    visits = json.loads((tmp_path / "out" / "home_visits" / "problem.json").read_text(encoding="utf-8"))
+    rotation = json.loads((tmp_path / "out" / "rotation" / "problem.json").read_text(encoding="utf-8"))
+    start = date.fromisoformat(visits["horizon"]["start"])
+    assert start.weekday() == 0 and start > date.today()
+    assert {u["start"] for u in rotation["units"]} == {start.isoformat()}
+
+
+def test_next_monday_is_strictly_after_today():
+    from api.demo import next_monday
+
+    assert next_monday(date(2026, 11, 25)) == date(2026, 11, 30)  # a Wednesday
+    assert next_monday(date(2026, 11, 30)) == date(2026, 12, 7)  # a Monday: the next one

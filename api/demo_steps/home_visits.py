@@ -6,11 +6,10 @@ the problem refers to the demo's matrix (OUT/matrix.json) so `planner check` can
 
 from __future__ import annotations
 
-from datetime import date
 
 from planner.home_visits import io
 from planner.home_visits.check import check
-from planner.home_visits.demo import build_demo_problem, next_monday
+from planner.home_visits.demo import build_demo_problem
 from planner.home_visits.solver import solve
 from planner.home_visits.view import to_plan_view
 
@@ -21,10 +20,7 @@ WEEKS = 4
 def run(ctx) -> None:
     out = ctx.out / "home_visits"
     out.mkdir(parents=True, exist_ok=True)
-    if not (ctx.out / "matrix.json").exists():
-        ctx.matrix.save(ctx.out / "matrix.json")
-    start = next_monday(date.today())
-    problem = build_demo_problem(ctx.scenario, start, WEEKS, matrix="../matrix.json")
+    problem = build_demo_problem(ctx.scenario, ctx.start, WEEKS, matrix="../matrix.json")
     with ctx.console.status(f"Visites à domicile : {len(problem.patients)} patients, {len(problem.staff)} "
                             f"soignants, {problem.horizon.days} jours…") as status:
         solution = solve(problem, ctx.matrix, time_limit_s=TIME_LIMIT_S, seed=ctx.scenario.seed,

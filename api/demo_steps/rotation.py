@@ -6,11 +6,10 @@ the problem refers to the demo's matrix (OUT/matrix.json) so `planner check` can
 
 from __future__ import annotations
 
-from datetime import date
 
 from planner.rotations import io
 from planner.rotations.check import check
-from planner.rotations.demo import build_demo_problem, next_monday
+from planner.rotations.demo import build_demo_problem
 from planner.rotations.proposals import rank_proposals, write_proposals_csv
 from planner.rotations.solver_ortools import solve
 from planner.rotations.view import to_plan_view
@@ -22,9 +21,7 @@ DAYS = 15
 def run(ctx) -> None:
     out = ctx.out / "rotation"
     out.mkdir(parents=True, exist_ok=True)
-    if not (ctx.out / "matrix.json").exists():
-        ctx.matrix.save(ctx.out / "matrix.json")
-    problem = build_demo_problem(ctx.scenario, ctx.communes, next_monday(date.today()), DAYS,
+    problem = build_demo_problem(ctx.scenario, ctx.communes, ctx.start, DAYS,
                                  matrix_ref="../matrix.json")
     with ctx.console.status(f"Rotation : {len(problem.units)} unités, {len(problem.usable_premises())} locaux, "
                             f"{DAYS} jours…") as status:

@@ -37,10 +37,6 @@ NURSE_WEEKS = (
 )
 
 
-def next_monday(today: date) -> date:
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-
-
 def build_demo_problem(scenario: Scenario, start: date, weeks: int = 4, *, seed: int | None = None,
                        matrix: str | None = None) -> HomeVisitProblem:
     """Deterministic for a scenario, start date and seed (default: the scenario's seed)."""

@@ -3,7 +3,7 @@ plus the synthetic former surgeries and halls), 15 days. People and units are SY
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Sequence
 
 from planner.hours import WeeklyHours
@@ -16,11 +16,6 @@ from planner.territory import Commune
 # Synthetic halls and former surgeries: open on weekdays, two rooms (the town halls keep their real hours).
 OTHER_PREMISES_HOURS = WeeklyHours.from_fr_json(
     '[["lundi","vendredi",[["09:00","12:30"],["13:30","18:00"]]]]')
-
-
-def next_monday(today: date | None = None) -> date:
-    today = today or date.today()
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
 def build_demo_problem(scenario: Scenario, communes: Sequence[Commune], start: date, days: int = 15, *,

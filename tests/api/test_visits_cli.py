@@ -6,22 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
-import api.cli
 from api.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
-
-
-@pytest.fixture(autouse=True)
-def visits_registered():
-    """Register the command until the integrator lists it in COMMAND_MODULES (no double registration)."""
-    from api.commands import visits
-
-    api.cli._register()
-    if not any(c.name == "visits" for c in api.cli.plan_app.registered_commands):
-        visits.register(api.cli.app)
 
 
 def test_plan_visits_from_csv_then_check(tmp_path):
