@@ -19,6 +19,8 @@ from planner.rotations.solver_ortools import solve
 from planner.rotations.view import to_plan_view
 from planner.travel import TravelMatrix
 
+from api.commands.travel import places_matrix
+
 console = Console()
 
 
@@ -61,19 +63,7 @@ def _matrix(problem: RotationProblem, problem_file: Path, matrix: Path | None, n
     for place, record, field in required_places(problem):
         if place not in places:
             raise InputError(f"{record}: no position for '{place}' (give lat/lon, or --matrix)", field=field)
-    if network is not None:
-        from maps.matrix import travel_matrix
-        from maps.network import load_network
-
-        with console.status(f"Chargement du réseau routier {network.name}…"):
-            net = load_network(network)
-        with console.status(f"Matrice de temps de trajet ({len(places)} lieux)…"):
-            tm = travel_matrix(net, list(places), list(places.values()))
-    else:
-        from maps.approx import approximate_matrix
-
-        console.print("[yellow]Sans réseau routier : temps de trajet approximatifs (vol d'oiseau).[/]")
-        tm = approximate_matrix(list(places), list(places.values()))
+    tm = places_matrix(places, network, console)
     check_matrix(problem, tm, source="matrix")
     return tm
 

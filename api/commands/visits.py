@@ -17,6 +17,8 @@ from planner.home_visits.solver import check_matrix_covers, solve
 from planner.home_visits.view import french_indicators
 from planner.travel import TravelMatrix
 
+from api.commands.travel import places_matrix
+
 console = Console()
 
 
@@ -54,18 +56,7 @@ def _matrix(problem: HomeVisitProblem, problem_file: Path | None, matrix: Path |
         tm = TravelMatrix.load(matrix)
         check_matrix_covers(problem, tm)
         return tm.sub(list(places))
-    if network is not None:
-        from maps.matrix import travel_matrix
-        from maps.network import load_network
-
-        with console.status(f"Chargement du réseau routier {network.name}…"):
-            net = load_network(network)
-        with console.status(f"Matrice de temps de trajet ({len(places)} lieux)…"):
-            return travel_matrix(net, list(places), list(places.values()))
-    from maps.approx import approximate_matrix
-
-    console.print("[yellow]Sans réseau routier : temps de trajet approximatifs (vol d'oiseau).[/]")
-    return approximate_matrix(list(places), list(places.values()))
+    return places_matrix(places, network, console)
 
 
 def visits(

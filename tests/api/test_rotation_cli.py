@@ -79,3 +79,23 @@ def test_driving_cap_and_lexicographic_options(tmp_path):
     assert main(["check", str(lexico / "problem.json"), str(lexico / "solution.json")]) == 0
     assert main(["plan", "rotation", "--problem", str(EXAMPLES / "rotation_problem.json"), "--out", str(lexico),
                  "--max-driving-hours", "-1"]) == 2
+
+
+def test_plan_rotation_on_the_real_road_network(tmp_path, shared_file, capsys):
+    network = shared_file("osm", "fr77_provins_montois_drive.osm")
+    # the example's commune 77009 lies 79 km off the extract: refused by name, not a crash
+    assert main(["plan", "rotation", "--problem", str(EXAMPLES / "rotation_problem.json"), "--network",
+                 str(network), "--out", str(tmp_path / "refused"), "--time-limit", "3"]) == 2
+    assert "mairie:77009" in capsys.readouterr().err
+    data = json.loads((EXAMPLES / "rotation_problem.json").read_text(encoding="utf-8"))
+    data["communes"] = [c for c in data["communes"] if c["insee"] != "77009"]
+    data["premises"] = [p for p in data["premises"] if p["insee"] != "77009"]
+    data.pop("matrix", None)
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["plan", "rotation", "--problem", str(problem), "--network", str(network), "--out", str(out),
+                 "--time-limit", "3", "--deterministic"]) == 0
+    matrix = json.loads((out / "matrix.json").read_text(encoding="utf-8"))
+    assert matrix["approximate"] is False
+    assert main(["check", str(out / "problem.json"), str(out / "solution.json")]) == 0

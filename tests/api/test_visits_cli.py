@@ -81,3 +81,14 @@ def test_demo_step_plans_and_checks(tmp_path, monkeypatch):
     planned = json.loads((out / "solution.json").read_text(encoding="utf-8"))["indicators"]["visits_planned"]
     assert planned > 300
     assert main(["check", str(out / "problem.json"), str(out / "solution.json")]) == 0
+
+
+def test_plan_visits_on_the_real_road_network(tmp_path, shared_file):
+    network = shared_file("osm", "fr77_provins_montois_drive.osm")
+    out = tmp_path / "out"
+    assert main(["plan", "visits", "--patients", str(EXAMPLES / "home_visits_patients.csv"),
+                 "--staff", str(EXAMPLES / "home_visits_staff.csv"), "--start", "2026-03-02", "--days", "14",
+                 "--network", str(network), "--out", str(out), "--time-limit", "3", "--deterministic"]) == 0
+    matrix = json.loads((out / "matrix.json").read_text(encoding="utf-8"))
+    assert matrix["approximate"] is False
+    assert main(["check", str(out / "problem.json"), str(out / "solution.json")]) == 0

@@ -1,0 +1,27 @@
+"""The travel matrix a plan command works on: by road when given a network, else the approximate model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from planner.geo import Location
+from planner.travel import TravelMatrix
+
+
+def places_matrix(places: dict[str, Location], network: Path | None, console: Console) -> TravelMatrix:
+    """Matrix between `places` over `network` (with progress), or great-circle times said plainly."""
+    ids, locs = list(places), list(places.values())
+    if network is not None:
+        from maps.matrix import travel_matrix
+        from maps.network import load_network
+
+        with console.status(f"Chargement du réseau routier {network.name}…"):
+            net = load_network(network)
+        with console.status(f"Matrice de temps de trajet ({len(places)} lieux)…"):
+            return travel_matrix(net, ids, locs)
+    from maps.approx import approximate_matrix
+
+    console.print("[yellow]Sans réseau routier : temps de trajet approximatifs (vol d'oiseau).[/]")
+    return approximate_matrix(ids, locs)
