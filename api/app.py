@@ -17,6 +17,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.db.session import make_engine, migrate, session_factory
+from api.security import SecurityMiddleware
+from api.throttle import LoginThrottle
 from api.settings import Settings
 from planner.errors import InputError, InputErrors
 
@@ -58,21 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.jobs = runner
+    app.state.login_throttle = LoginThrottle()
     app.state.plan_function = run_planning  # tests may replace it with a fast fake
     runner.app_state = app.state
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > settings.max_body_bytes
-            except ValueError:
-                return JSONResponse({"detail": "en-tête Content-Length invalide"}, status_code=400)
-            if too_big:
-                return JSONResponse({"detail": f"requête trop volumineuse (max {settings.max_body_bytes} octets)",
-                                     "field": "body"}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError):

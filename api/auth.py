@@ -6,6 +6,7 @@ access matrix can be enumerated from the app's route table (see `route_roles`).
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -37,7 +38,8 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def issue_token(user: User, secret: str, minutes: int) -> str:
     now = datetime.now(timezone.utc)
-    claims = {"sub": str(user.id), "role": user.role, "iat": now, "exp": now + timedelta(minutes=minutes)}
+    claims = {"sub": str(user.id), "key": user.token_key, "role": user.role, "iat": now,
+              "exp": now + timedelta(minutes=minutes)}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -77,15 +79,20 @@ def principal_from_request(request: Request) -> Principal | None:
         return None
     settings = request.app.state.settings
     try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"],
+                            options={"require": ["exp", "sub", "key", "role"]})
+        user_id = int(claims["sub"])
     except jwt.ExpiredSignatureError:
         raise HTTPException(401, "jeton expiré, reconnectez-vous", headers={"WWW-Authenticate": "Bearer"}) from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, ValueError):
         raise HTTPException(401, "jeton invalide", headers={"WWW-Authenticate": "Bearer"}) from None
     with request.app.state.sessions() as db:
-        user = db.get(User, int(claims["sub"]))
-        if user is None or not user.active:
-            raise HTTPException(401, "compte inconnu ou désactivé")
+        user = db.get(User, user_id)
+        # The key, not the id, names the account: a deleted account's id may be given to a new one.
+        if (user is None or not user.active or not hmac.compare_digest(str(claims["key"]), user.token_key)
+                or claims["role"] != user.role):
+            raise HTTPException(401, "compte inconnu, modifié ou désactivé : reconnectez-vous",
+                                headers={"WWW-Authenticate": "Bearer"})
         staff_code = None
         if user.staff_id is not None:
             staff = db.get(Staff, user.staff_id)
@@ -132,10 +139,23 @@ def route_roles(route: APIRoute) -> frozenset[str] | None:
     return found[0].roles if found else None
 
 
+_dummy: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current parameters, checked when the e-mail is unknown: a login takes as long
+    whether the account exists or not, so its timing does not tell which e-mails have one."""
+    key = id(_hasher)
+    if key not in _dummy:
+        _dummy[key] = _hasher.hash("compte-inexistant")
+    return _dummy[key]
+
+
 def authenticate(db: Session, email: str, password: str) -> User | None:
     if "\x00" in email or "\x00" in password:
         return None
     user = db.query(User).filter(User.email == email.strip().lower()).one_or_none()
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    ok = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
+    if user is None or not user.active or not ok:
         return None
     return user

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db.models import Commune, Patient, Premises, Staff
+from api.routers.common import place_problem
 from api.routers.schemas import PatientIn, PremisesIn, StaffIn
 
 
@@ -114,6 +115,11 @@ def import_rows(db: Session, territory_id: int, kind: str, df: pd.DataFrame, *, 
         for i, r in enumerate(rows, start=2):
             if r.get("insee") is None:
                 errors.append(RowError(i, "insee", "champ requis"))
+    if not errors and kind in ("patients", "premises"):
+        for i, r in enumerate(rows, start=2):
+            problem = place_problem(db, territory_id, r.get("insee"), r["lat"], r["lon"])
+            if problem:
+                errors.append(RowError(i, *problem))
     if errors:
         return 0, errors
     try:

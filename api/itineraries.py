@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import Plan
+from api.db.models import Plan, Premises
 
 PATIENT_KEYS = ("patient_id", "patient_name")
 
@@ -41,12 +41,17 @@ def own_patient_codes(db: Session, who: Principal) -> set[str]:
 
 
 def public_sessions(db: Session, territory_id: int, insee: str) -> list[dict]:
-    """Consultation sessions in a commune from published rotation plans: place, day, hours, unit. No patients."""
+    """Consultation sessions in a commune from published rotation plans: place, day, hours, unit. No patients.
+
+    Sessions at premises withdrawn since the plan was published are not announced (the room is no longer
+    lent); the planner re-plans to move them."""
+    withdrawn = set(db.scalars(select(Premises.code).where(Premises.territory_id == territory_id,
+                                                           Premises.status == "withdrawn")))
     out = []
     for plan in published_plans(db, territory_id, "rotation"):
         for it in (plan.view or {}).get("itineraries", []):
             for s in it.get("stops", []):
-                if s.get("kind") != "session" or s.get("commune_insee") != insee:
+                if s.get("kind") != "session" or s.get("commune_insee") != insee or s.get("place_id") in withdrawn:
                     continue
                 out.append({"plan_id": plan.id, "date": it["day"], "start": s["start"], "end": s["end"],
                             "place": s.get("place_name", ""), "address": s.get("address", ""),

@@ -8,11 +8,15 @@ thread shares the database engine. Cancellation is cooperative: the progress cal
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.models import Commune, Job, Patient, Plan, Premises, Staff, Territory, Unit, utcnow
@@ -27,19 +31,41 @@ class JobCancelled(Exception):
     """Raised inside a running job when its cancellation was asked for."""
 
 
+HEARTBEAT_S = 5.0  # how often a service process says its jobs are still alive
+STALE_S = 30.0  # a job whose process has not said so for this long was cut short
+
+
 class JobRunner:
+    """The jobs of one service process. Each job it takes carries the process's name and a heartbeat, so a
+    second process on the same database leaves them alone and only jobs whose process died are interrupted."""
+
     def __init__(self, sessions: sessionmaker[Session], *, workers: int = 2) -> None:
         self.sessions = sessions
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="planner-job")
         self.app_state = None  # set by create_app: holds plan_function
+        self.instance = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
         self._cancel: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------------
     def recover(self) -> int:
-        """At startup: jobs left queued or running by a previous process become 'interrupted'."""
+        """At startup: jobs left queued or running by a process that died become 'interrupted'; then the
+        heartbeat starts (it also catches, within STALE_S, the jobs of a process that dies later)."""
+        n = self._sweep()
+        if self._beat is None:
+            self._beat = threading.Thread(target=self._heartbeat_loop, name="planner-job-heartbeat", daemon=True)
+            self._beat.start()
+        return n
+
+    def _sweep(self) -> int:
+        cutoff = utcnow() - timedelta(seconds=STALE_S)
         with self.sessions() as db:
-            jobs = list(db.scalars(select(Job).where(Job.status.in_(("queued", "running")))))
+            jobs = list(db.scalars(select(Job).where(
+                Job.status.in_(("queued", "running")),
+                or_(Job.owner.is_(None), and_(Job.owner != self.instance,
+                                              or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff))))))
             for job in jobs:
                 job.status = "interrupted"
                 job.message = "interrompu par un redémarrage du service ; relancez-le"
@@ -47,12 +73,27 @@ class JobRunner:
             db.commit()
             return len(jobs)
 
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                with self.sessions() as db:
+                    db.execute(update(Job).where(Job.owner == self.instance,
+                                                 Job.status.in_(("queued", "running"))).values(heartbeat_at=utcnow()))
+                    db.commit()
+                self._sweep()
+            except Exception as exc:  # noqa: BLE001 - a database hiccup must not end the heartbeat
+                log.warning("job heartbeat failed: %s", type(exc).__name__)
+
     def shutdown(self) -> None:
+        self._stop.set()
         for ev in list(self._cancel.values()):
             ev.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     def submit(self, job_id: int):
+        with self.sessions() as db:
+            db.execute(update(Job).where(Job.id == job_id).values(owner=self.instance, heartbeat_at=utcnow()))
+            db.commit()
         with self._lock:
             self._cancel[job_id] = threading.Event()
         return self.pool.submit(self._run, job_id)

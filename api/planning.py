@@ -327,10 +327,27 @@ def rank_pending_premises(stored: dict, proposals: list[dict], network_path: str
                            "proposed") for p in proposals if p["code"] not in known)
     if not extra:
         return []
-    problem = replace(problem, premises=problem.premises + extra)
-    matrix = _matrix(_rotation_places(problem), network_path)
-    values = rank_proposals(problem, matrix, rot_io.solution_from_dict(stored["solution"]))
-    return [{"code": v.premises_id, "name": v.name, "insee": v.insee, "new_population": v.new_population,
-             "new_communes": list(v.new_communes), "communes_in_reach": v.communes_in_reach,
-             "unmet_priority_demand": v.unmet_priority_demand, "session_gain": v.session_gain, "message": v.message}
-            for v in values]
+    solution = rot_io.solution_from_dict(stored["solution"])
+
+    def rank(candidates: tuple) -> list[dict]:
+        grown = replace(problem, premises=problem.premises + candidates)
+        values = rank_proposals(grown, _matrix(_rotation_places(grown), network_path), solution)
+        return [{"code": v.premises_id, "name": v.name, "insee": v.insee, "new_population": v.new_population,
+                 "new_communes": list(v.new_communes), "communes_in_reach": v.communes_in_reach,
+                 "unmet_priority_demand": v.unmet_priority_demand, "session_gain": v.session_gain,
+                 "message": v.message} for v in values]
+
+    try:
+        return rank(extra)
+    except InputError:
+        pass  # one proposal cannot be placed (e.g. far from any road): value the others, name that one
+    ranked, refused = [], []
+    for p in extra:
+        try:
+            ranked += rank((p,))
+        except InputError as exc:
+            refused.append({"code": p.id, "name": p.name, "insee": p.insee, "new_population": 0, "new_communes": [],
+                            "communes_in_reach": 0, "unmet_priority_demand": 0, "session_gain": 0,
+                            "message": f"{p.name} : position inutilisable, à vérifier ({exc.message})"})
+    ranked.sort(key=lambda r: (-r["new_population"], -r["unmet_priority_demand"], r["code"]))
+    return ranked + refused

@@ -44,6 +44,13 @@ class LeafletOnlyMap(folium.Map):
     default_css = [("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css")]
 
 
+def text(value: object) -> str:
+    """Any user-typed string made safe for a map: HTML-escaped, and inert inside the JavaScript template
+    literals folium wraps popups and tooltips in (a backtick, `${` or a backslash would break out)."""
+    return (html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+            .replace("\\", "&#92;"))
+
+
 def day_fr(d: date) -> str:
     return f"{DAYS_FR[d.weekday()]} {d.day} {MONTHS_FR[d.month - 1]} {d.year}"
 
@@ -73,7 +80,7 @@ def is_base(stop: ItineraryStop) -> bool:
 
 def stop_popup(d: DayItinerary, s: ItineraryStop, *, links: Sequence[tuple[str, str]] = ()) -> str:
     """Who, when, what, for how long (and where, and how to get there)."""
-    e = html.escape
+    e = text
     minutes = int((s.end - s.start).total_seconds() // 60)
     rows = [f"<b>{e(KIND_FR.get(s.kind, s.kind))} {s.sequence if not is_base(s) else ''}</b> — {e(s.place_name)}",
             f"<b>Qui :</b> {e(d.resource_name)} ({e(ROLE_FR.get(d.role, d.role))})",
@@ -94,17 +101,17 @@ def stop_popup(d: DayItinerary, s: ItineraryStop, *, links: Sequence[tuple[str, 
     return "<br>".join(rows)
 
 
-def number_icon(text: str, colour: str, *, square: bool = False, time: str = "") -> folium.DivIcon:
+def number_icon(label_text: str, colour: str, *, square: bool = False, time: str = "") -> folium.DivIcon:
     """A numbered disc (or a square for a base), with the arrival time beside it: one element per stop."""
     radius = "3px" if square else "50%"
     label = (f'<span style="position:absolute;left:27px;top:5px;font:bold 11px sans-serif;color:{colour};'
              f'background:rgba(255,255,255,.85);padding:0 2px;border-radius:2px;white-space:nowrap">'
-             f'{html.escape(time)}</span>') if time else ""
+             f'{text(time)}</span>') if time else ""
     return folium.DivIcon(
         icon_size=(26, 26), icon_anchor=(13, 13), class_name="stop-icon",
         html=(f'<div style="position:relative;width:24px;height:24px;border-radius:{radius};background:{colour};'
               f'color:#fff;border:2px solid #fff;box-shadow:0 0 3px #000;font:bold 12px/24px sans-serif;'
-              f'text-align:center">{html.escape(text)}{label}</div>'))
+              f'text-align:center">{text(label_text)}{label}</div>'))
 
 
 class RouteFilter(folium.MacroElement):
@@ -174,7 +181,7 @@ class RouteFilter(folium.MacroElement):
         staff_ids = list(dict.fromkeys(d.resource_id for _, d in groups))
         names = {d.resource_id: d.resource_name for _, d in groups}
         days = sorted({d.day for _, d in groups})
-        self.staff = [[html.escape(names[r]), cols[r]] for r in staff_ids]
+        self.staff = [[text(names[r]), cols[r]] for r in staff_ids]
         self.days = [day_fr(x) for x in days]
         self.first_day = days.index(first_day) if first_day in days else 0
         self.groups = [(g.get_name(), staff_ids.index(d.resource_id), days.index(d.day)) for g, d in groups]
@@ -215,7 +222,7 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
     for d in sorted(view.itineraries, key=lambda d: (d.resource_name, d.day)):
         colour = cols[d.resource_id]
         group = folium.FeatureGroup(  # switched by the RouteFilter (staff x day), not by the layer control
-            name=f'<span style="color:{colour}">&#9632;</span> {html.escape(d.resource_name)} — {day_fr(d.day)}',
+            name=f'<span style="color:{colour}">&#9632;</span> {text(d.resource_name)} — {day_fr(d.day)}',
             show=d.day == first_day, control=False)
         group.add_to(fmap)
         route_groups.append((group, d))
@@ -230,7 +237,7 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
                 [(a.location.lat, a.location.lon), (b.location.lat, b.location.lon)]
             any_straight = any_straight or not on_road
             km = f"{b.travel_m / 1000:.1f}".replace(".", ",")
-            tip = (f"{html.escape(d.resource_name)} : {html.escape(a.place_name)} → {html.escape(b.place_name)}, "
+            tip = (f"{text(d.resource_name)} : {text(a.place_name)} → {text(b.place_name)}, "
                    f"{round(b.travel_s / 60)} min, {km} km")
             folium.PolyLine(coords, color=colour, weight=4, opacity=0.85, tooltip=tip,
                             dash_array=None if on_road else "8 8", class_name="route-leg").add_to(group)
@@ -243,12 +250,12 @@ def render_map(view: PlanView, *, legs: Mapping[tuple[str, date], Sequence] | No
                 if s.kind == "return" and d.stops and s.place_id == d.stops[0].place_id:
                     continue  # same place as the departure: one marker says both
                 folium.Marker((s.location.lat, s.location.lon), icon=number_icon("⌂", colour, square=True),
-                              popup=popup, tooltip=f"{html.escape(s.place_name)} ({KIND_FR.get(s.kind, s.kind)})"
+                              popup=popup, tooltip=f"{text(s.place_name)} ({KIND_FR.get(s.kind, s.kind)})"
                               ).add_to(group)
                 continue
             folium.Marker((s.location.lat, s.location.lon),
                           icon=number_icon(str(s.sequence), colour, time=hm(s.arrival)), popup=popup,
-                          tooltip=f"{s.sequence}. {html.escape(s.place_name)} — {hm(s.arrival)}").add_to(group)
+                          tooltip=f"{s.sequence}. {text(s.place_name)} — {hm(s.arrival)}").add_to(group)
 
     if route_groups:
         RouteFilter(route_groups, cols, first_day).add_to(fmap)
@@ -311,7 +318,7 @@ def _feature_near(feat, lat_lo, lat_hi, lon_lo, lon_hi) -> bool:
 
 
 def _commune_tip(name, population, share, sessions, reach) -> str:
-    parts = [f"<b>{html.escape(str(name))}</b>"]
+    parts = [f"<b>{text(str(name))}</b>"]
     if population is not None:
         parts.append(f"{int(population):,} habitants".replace(",", " "))
     if share is not None:
@@ -356,8 +363,8 @@ def _draw_places(fmap, view: PlanView, premises: list[dict]) -> None:
     seen = set()
     for p in premises:
         seen.add(p.get("id"))
-        label = html.escape(str(p.get("name", p.get("id"))))
-        addr = html.escape(str(p.get("address", "")))
+        label = text(str(p.get("name", p.get("id"))))
+        addr = text(str(p.get("address", "")))
         folium.Marker((p["lat"], p["lon"]), tooltip=label, popup=folium.Popup(f"<b>{label}</b><br>{addr}"),
                       icon=_place_icon("✚", "#c0392b"), class_name="premises").add_to(group)
     for d in view.itineraries:
@@ -366,8 +373,8 @@ def _draw_places(fmap, view: PlanView, premises: list[dict]) -> None:
                 continue
             seen.add(s.place_id)
             townhall = s.place_id.startswith("mairie:")
-            folium.Marker((s.location.lat, s.location.lon), tooltip=html.escape(s.place_name),
-                          popup=folium.Popup(f"<b>{html.escape(s.place_name)}</b><br>{html.escape(s.address)}"),
+            folium.Marker((s.location.lat, s.location.lon), tooltip=text(s.place_name),
+                          popup=folium.Popup(f"<b>{text(s.place_name)}</b><br>{text(s.address)}"),
                           icon=_place_icon("M" if townhall else "✚", "#34495e" if townhall else "#c0392b")
                           ).add_to(group)
 
@@ -381,10 +388,10 @@ def _place_icon(symbol: str, colour: str) -> folium.DivIcon:
 
 def _add_header(fmap, view: PlanView, subtitle: str, straight: bool) -> None:
     notice = f'<div class="approx-notice" style="color:#b30000">{APPROX_NOTICE}</div>' if straight else ""
-    sub = f"<div>{html.escape(subtitle)}</div>" if subtitle else ""
+    sub = f"<div>{text(subtitle)}</div>" if subtitle else ""
     box = (f'<div class="map-header" style="position:fixed;top:8px;left:50px;z-index:9999;'
            f'background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font:13px sans-serif;'
-           f'box-shadow:0 0 4px rgba(0,0,0,.3);max-width:min(560px, calc(100% - 200px))"><b>{html.escape(view.title)}</b>{sub}{notice}</div>')
+           f'box-shadow:0 0 4px rgba(0,0,0,.3);max-width:min(560px, calc(100% - 200px))"><b>{text(view.title)}</b>{sub}{notice}</div>')
     fmap.get_root().html.add_child(folium.Element(box))
 
 
@@ -392,7 +399,7 @@ def _add_legend(fmap, view: PlanView, cols: dict[str, str], coverage: bool, isoc
                 straight: bool) -> None:
     names = {d.resource_id: (d.resource_name, d.role) for d in view.itineraries}
     rows = [f'<div><span style="display:inline-block;width:18px;height:4px;background:{c};vertical-align:middle">'
-            f'</span> {html.escape(names[r][0])}</div>' for r, c in cols.items()]
+            f'</span> {text(names[r][0])}</div>' for r, c in cols.items()]
     rows.append('<div><span style="display:inline-block;width:16px;text-align:center;border-radius:50%;'
                 'background:#555;color:#fff;font-size:10px">1</span> ordre de passage, heure d\'arrivée</div>')
     rows.append('<div><span style="color:#c0392b;font-weight:bold">✚</span> lieu de consultation '

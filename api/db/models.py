@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -122,6 +123,9 @@ class User(Base):
     commune_insee: Mapped[str | None] = mapped_column(String(5), nullable=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Named by every token of the account: ids can be reused (SQLite), this key never is. A new key (role
+    # changed, account reset) ends every token issued before.
+    token_key: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_hex(16))
 
 
 class Plan(Base):
@@ -155,6 +159,8 @@ class Job(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)  # service process running it
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # its owner last alive
 
 
 class AuditLog(Base):

@@ -7,7 +7,7 @@ from pathlib import Path
 from api.exports import fmt, links
 from api.exports.legs import LegsByDay
 from api.exports.offline import inline_leaflet
-from api.exports.pseudonym import for_audience
+from api.exports.pseudonym import for_audience, legs_for_audience
 from maps.isochrones import isochrones as make_isochrones
 from maps.render import render_map
 from planner.geo import Location
@@ -46,7 +46,7 @@ def map_html(view: PlanView, audience: str, *, legs: LegsByDay | None = None, ou
     subtitle = AUDIENCE_FR.get(audience, "") if has_patients or audience == "public" else ""
     if audience.startswith("staff:"):
         subtitle = f"Carte personnelle de {seen.itineraries[0].resource_name}" if seen.itineraries else ""
-    fmap = render_map(seen, legs=legs, outlines=outlines, isochrones=isochrones, subtitle=subtitle,
+    fmap = render_map(seen, legs=legs_for_audience(view, legs, audience), outlines=outlines, isochrones=isochrones, subtitle=subtitle,
                       stop_links=nav_links)
     return inline_leaflet(fmap.get_root().render())
 

@@ -2,7 +2,7 @@
 
 - "planner" (the coordinator) and "staff:<id>" (a staff member's own days) see patients in full;
 - "shared" (team-wide maps, files sent around) sees "Patient n°7" at a position rounded to ~300 m, with no
-  name, address or phone;
+  name, address or phone, and road lines to and from a home drawn on the same grid, so no line ends at a door;
 - "public" sees no patient stop at all: only sessions and premises.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from api.exports.legs import LegsByDay, RouteLeg
 from planner.geo import Location
 from planner.itinerary import ItineraryStop, PlanView
 
@@ -103,3 +104,44 @@ def for_audience(view: PlanView, audience: str) -> PlanView:
                         for i, u in enumerate(view.unscheduled, start=1))
     extras = {k: v for k, v in view.extras.items() if k in SHARED_EXTRAS}  # e.g. no per-patient calendar
     return replace(view, itineraries=its, unscheduled=unscheduled, extras=extras)
+
+
+def _coarse(leg: RouteLeg) -> RouteLeg:
+    """The leg's points snapped to the ~300 m grid (consecutive repeats dropped): it shows the way, not the door."""
+    pts: list[tuple[float, float]] = []
+    for lat, lon in leg.coords:
+        c = blur(Location(lat, lon))
+        if not pts or pts[-1] != (c.lat, c.lon):
+            pts.append((c.lat, c.lon))
+    if len(pts) == 1:
+        pts.append(pts[0])
+    return RouteLeg(tuple(pts), (), leg.on_road)
+
+
+def legs_for_audience(view: PlanView, legs: LegsByDay | None, audience: str) -> LegsByDay | None:
+    """The legs of `view` matching `for_audience(view, audience)` stop for stop.
+
+    shared: legs touching a patient's home are coarsened to the grid; public: the legs between two kept stops
+    are joined; planner and staff: unchanged."""
+    check_audience(audience)
+    if legs is None or audience == "planner" or audience.startswith("staff:"):
+        return legs
+    homes = {s.place_id for d in view.itineraries for s in d.stops if s.patient_id}
+    out: LegsByDay = {}
+    for d in view.itineraries:
+        day_legs = list(legs.get((d.resource_id, d.day)) or [])
+        if len(day_legs) != len(d.stops) - 1:
+            continue  # legs that do not match the stops: drawn straight between the (seen) stops
+        if audience == "shared":
+            out[(d.resource_id, d.day)] = [
+                _coarse(leg) if {a.place_id, b.place_id} & homes else leg
+                for leg, a, b in zip(day_legs, d.stops, d.stops[1:])]
+            continue
+        kept = [i for i, s in enumerate(d.stops) if s.kind in PUBLIC_KINDS and not s.patient_id]
+        joined = []
+        for i, j in zip(kept, kept[1:]):
+            part = day_legs[i:j]
+            coords = [c for leg in part for c in leg.coords]
+            joined.append(RouteLeg(tuple(coords), (), all(leg.on_road for leg in part)))
+        out[(d.resource_id, d.day)] = joined
+    return out

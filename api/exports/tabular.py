@@ -1,4 +1,7 @@
-"""One row per stop, French headers: CSV (UTF-8 with BOM, ';' so French Excel opens it) and XLSX."""
+"""One row per stop, French headers: CSV (UTF-8 with BOM, ';' so French Excel opens it) and XLSX.
+
+Any text a person typed (a name, an address) may start like a formula (`=HYPERLINK(…)`): it stays text in
+both files (see `inert`), so opening the export never runs it."""
 
 from __future__ import annotations
 
@@ -24,13 +27,23 @@ def rows(view: PlanView) -> list[list]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def inert(value):
+    """A CSV cell that a spreadsheet reads as text: text starting like a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(view: PlanView, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, delimiter=";")
         w.writerow(HEADERS)
         for r in rows(view):
-            w.writerow([str(x).replace(".", ",") if isinstance(x, float) else x for x in r])
+            w.writerow([str(x).replace(".", ",") if isinstance(x, float) else inert(x) for x in r])
     return path
 
 
@@ -48,6 +61,9 @@ def write_xlsx(view: PlanView, path: Path) -> Path:
         cell.font = Font(bold=True)
     for r in rows(view):
         ws.append(r)
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # openpyxl took a typed "=…" for a formula: store it as the text it is
+                cell.data_type = "s"
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for i, h in enumerate(HEADERS, start=1):

@@ -23,6 +23,7 @@ from api.routers.common import InseePath, get_db, territory_of
 from api.routers.itineraries import my_days
 from api.routers.maps import itinerary_layers
 from api.routers.public import schedule_data
+from planner.errors import PlannerError
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates" / "pages"))
@@ -60,7 +61,7 @@ def index(request: Request, _: Principal = Depends(allow("public"))):
 
 @router.get("/connexion", response_class=HTMLResponse)
 def login_page(request: Request, erreur: Optional[int] = None, _: Principal = Depends(allow("public"))):
-    return templates.TemplateResponse(request, "connexion.html", {"erreur": bool(erreur)})
+    return templates.TemplateResponse(request, "connexion.html", {"erreur": erreur or 0})
 
 
 @router.get("/commune", response_class=HTMLResponse)
@@ -102,7 +103,7 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
         from api.routers.plans import proposals_value
         try:
             ranking = proposals_value(current.id, request, db, who)
-        except HTTPException:
+        except (HTTPException, PlannerError):  # the dashboard stays up; the ranking is only an aid
             ranking = []
     jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
     staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))

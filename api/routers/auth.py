@@ -8,7 +8,9 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from api.auth import COOKIE, Principal, allow, authenticate, issue_token
+from api.db.models import User
 from api.routers.common import Strict, get_db
+from api.throttle import wait_message
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 HOME = {"planner": "/pages/planificateur", "field": "/pages/ma-journee", "municipality": "/pages/commune"}
@@ -19,9 +21,29 @@ class Credentials(Strict):
     password: str = Field(min_length=1, max_length=200, examples=["un mot de passe"])
 
 
-@router.post("/token", summary="Exchange email and password for a bearer token")
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def checked_login(request: Request, db: Session, email: str, password: str) -> User | None:
+    """The account for these credentials, or None; refused with a 429 while too many attempts failed."""
+    throttle = request.app.state.login_throttle
+    wait = throttle.retry_after(email, _client(request))
+    if wait:
+        raise HTTPException(429, wait_message(wait), headers={"Retry-After": str(wait)})
+    user = authenticate(db, email, password)
+    if user is None:
+        throttle.failed(email, _client(request))
+    else:
+        throttle.succeeded(email)
+    return user
+
+
+@router.post("/token", summary="Exchange email and password for a bearer token",
+             responses={401: {"description": "email ou mot de passe incorrect"},
+                        429: {"description": "trop de tentatives : réessayer après Retry-After secondes"}})
 def token(body: Credentials, request: Request, db: Session = Depends(get_db), _=Depends(allow("public"))) -> dict:
-    user = authenticate(db, body.email, body.password)
+    user = checked_login(request, db, body.email, body.password)
     if user is None:
         raise HTTPException(401, "email ou mot de passe incorrect")
     s = request.app.state.settings
@@ -33,7 +55,12 @@ def token(body: Credentials, request: Request, db: Session = Depends(get_db), _=
              include_in_schema=False)
 def login(request: Request, email: str = Form(max_length=254), password: str = Form(max_length=200),
           db: Session = Depends(get_db), _=Depends(allow("public"))):
-    user = authenticate(db, email, password)
+    try:
+        user = checked_login(request, db, email, password)
+    except HTTPException as exc:
+        if exc.status_code != 429:
+            raise
+        return RedirectResponse("/pages/connexion?erreur=2", status_code=303)
     if user is None:
         return RedirectResponse("/pages/connexion?erreur=1", status_code=303)
     s = request.app.state.settings

@@ -6,9 +6,12 @@ from typing import Annotated, Any, Iterator, TypeVar
 
 from fastapi import HTTPException, Path, Request
 from pydantic import BaseModel, ConfigDict, field_validator
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
+from api.db.models import Commune
+from planner.geo import haversine_m
 
 T = TypeVar("T")
 
@@ -40,6 +43,31 @@ class Strict(BaseModel):
     @classmethod
     def _clean(cls, v: Any) -> Any:
         return _no_control(v)
+
+
+MAX_FROM_TOWNHALL_M = 20_000  # a patient's home or a room lies in (or right next to) its commune
+
+
+def place_problem(db: Session, territory_id: int, insee: str | None, lat: float, lon: float) -> tuple[str, str] | None:
+    """(field, French reason) when a position does not belong to its commune of the territory, else None.
+
+    Catches a commune outside the territory, a (0, 0) or swapped position, a click in the wrong commune."""
+    commune = db.scalars(select(Commune).where(Commune.territory_id == territory_id, Commune.insee == insee)).first()
+    if commune is None:
+        return "insee", f"commune {insee} hors du territoire"
+    if commune.lat is not None and commune.lon is not None and \
+            haversine_m(commune.lat, commune.lon, lat, lon) > MAX_FROM_TOWNHALL_M:
+        return "lat", (f"position ({lat:.5f}, {lon:.5f}) à plus de {MAX_FROM_TOWNHALL_M // 1000} km de la mairie de "
+                       f"{commune.name} : vérifiez la latitude et la longitude")
+    return None
+
+
+def check_place(db: Session, territory_id: int, insee: str | None, lat: float, lon: float) -> None:
+    """`place_problem` as a 422 naming the field (nothing is written: call it before committing)."""
+    problem = place_problem(db, territory_id, insee, lat, lon)
+    if problem:
+        db.rollback()
+        raise HTTPException(422, [{"loc": ["body", problem[0]], "field": problem[0], "msg": problem[1]}])
 
 
 def territory_of(who: Principal) -> int:

@@ -18,6 +18,7 @@ from api.auth import Principal, allow
 from api.db.models import Plan
 from api.exports.viewjson import view_from_dict
 from api.routers.common import Id, get_db, scoped
+from api.security import document_response
 
 router = APIRouter(prefix="/plans", tags=["exports"])
 
@@ -86,4 +87,4 @@ def export_map(plan_id: Id, request: Request, db: Session = Depends(get_db),
     with tempfile.TemporaryDirectory() as tmp:
         write_all(view_from_dict(plan.view), Path(tmp), outlines=_outlines(request), formats=["map"],
                   network=_road_network(request))
-        return HTMLResponse((Path(tmp) / "carte.html").read_text(encoding="utf-8"))
+        return document_response((Path(tmp) / "carte.html").read_text(encoding="utf-8"))

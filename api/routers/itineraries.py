@@ -14,6 +14,7 @@ from api.auth import Principal, allow
 from api.db.models import Plan
 from api.itineraries import own_itineraries, published_plans
 from api.routers.common import Id, get_db, scoped, territory_of
+from api.security import document_response
 
 router = APIRouter(tags=["itineraries"])
 
@@ -79,4 +80,4 @@ def my_sheet(day: Optional[date] = None, db: Session = Depends(get_db),
     if n:
         record_read(db, who, "sheet", "/itineraries/mine/sheet", n)
     view, days = pages[0]
-    return HTMLResponse(render_html(view, days))
+    return document_response(render_html(view, days))

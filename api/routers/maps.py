@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Optional
 
 from fastapi import APIRouter, Depends, Request
@@ -15,6 +16,7 @@ from api.db.models import Plan
 from api.pages.svgmap import PALETTE, render
 from api.routers.common import Id, get_db, scoped
 from api.routers.itineraries import my_days
+from api.security import document_response
 
 router = APIRouter(tags=["maps"])
 
@@ -43,6 +45,7 @@ def itinerary_layers(its: list[dict], *, show_patients: bool) -> tuple[list[dict
 
 
 def _page(title: str, svg: str) -> str:
+    title = escape(title)
     return (f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<style>body{font-family:sans-serif;margin:0}svg{width:100%;height:auto}'
@@ -58,7 +61,7 @@ def plan_map(plan_id: Id, request: Request, day: Optional[date] = None, db: Sess
     its = [it for it in (plan.view or {}).get("itineraries", []) if day is None or it["day"] == day.isoformat()]
     routes, markers = itinerary_layers(its, show_patients=False)
     svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers)
-    return HTMLResponse(_page(f"Plan {plan.id} — {plan.title}", svg))
+    return document_response(_page(f"Plan {plan.id} — {plan.title}", svg))
 
 
 @router.get("/itineraries/mine/map", response_class=HTMLResponse, summary="Map of my day (field staff)")
@@ -69,4 +72,4 @@ def my_map(request: Request, day: Optional[date] = None, db: Session = Depends(g
     if any(s.get("patient_id") for it in its for s in it["stops"]):
         record_read(db, who, "map", "/itineraries/mine/map", len(markers))
     svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers, fit_points=True)
-    return HTMLResponse(_page("Ma journée", svg))
+    return document_response(_page("Ma journée", svg))

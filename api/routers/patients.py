@@ -12,7 +12,7 @@ from api.audit import record_read
 from api.auth import Principal, allow
 from api.db.models import Patient
 from api.itineraries import own_patient_codes
-from api.routers.common import Id, get_db, scoped, territory_of
+from api.routers.common import Id, check_place, get_db, scoped, territory_of
 from api.routers.schemas import PatientIn, PatientPatch
 
 router = APIRouter(prefix="/patients", tags=["patients"])
@@ -44,6 +44,7 @@ def list_patients(db: Session = Depends(get_db), who: Principal = Depends(allow(
 
 @router.post("", status_code=201, summary="Create a patient")
 def create_patient(body: PatientIn, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+    check_place(db, territory_of(who), body.insee, body.lat, body.lon)
     p = Patient(territory_id=territory_of(who), **body.model_dump())
     db.add(p)
     try:
@@ -77,6 +78,7 @@ def update_patient(patient_id: Id, body: PatientPatch, db: Session = Depends(get
         if v is None:
             raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
         setattr(p, k, v)
+    check_place(db, p.territory_id, p.insee, p.lat, p.lon)
     db.commit()
     return patient_out(p)
 

@@ -8,13 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, allow
-from api.db.models import Commune, Premises
-from api.routers.common import Id, get_db, territory_of
+from api.db.models import Premises
+from api.routers.common import Id, check_place, get_db, territory_of
 from api.routers.schemas import PremisesIn, PremisesPatch, PremisesStatus
-from planner.geo import haversine_m
 
 router = APIRouter(prefix="/premises", tags=["premises"])
-MAX_FROM_TOWNHALL_M = 20_000  # a proposal lies in (or right next to) its commune
 
 
 def premises_out(p: Premises) -> dict:
@@ -53,14 +51,7 @@ def create_premises(body: PremisesIn, db: Session = Depends(get_db),
         if body.insee is None:
             raise HTTPException(422, [{"loc": ["body", "insee"], "field": "insee", "msg": "champ requis"}])
         insee = body.insee
-    commune = db.scalars(select(Commune).where(Commune.territory_id == tid, Commune.insee == insee)).first()
-    if commune is None:
-        raise HTTPException(422, [{"loc": ["body", "insee"], "field": "insee",
-                                   "msg": f"commune {insee} hors du territoire"}])
-    if commune.lat is not None and haversine_m(commune.lat, commune.lon, body.lat, body.lon) > MAX_FROM_TOWNHALL_M:
-        raise HTTPException(422, [{"loc": ["body", "lat"], "field": "lat",
-                                   "msg": f"position à plus de {MAX_FROM_TOWNHALL_M // 1000} km de la mairie de "
-                                          f"{commune.name} : cliquez dans la commune"}])
+    check_place(db, tid, insee, body.lat, body.lon)
     n = db.scalar(select(func.count(Premises.id)).where(Premises.territory_id == tid, Premises.insee == insee))
     data = body.model_dump(exclude={"insee"})
     p = Premises(territory_id=tid, insee=insee, code=f"L{insee}-{n + 1}", proposed_by=who.user_id,
@@ -86,12 +77,7 @@ def update_premises(premises_id: Id, body: PremisesPatch, db: Session = Depends(
         if v is None:
             raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
         setattr(p, k, v)
-    commune = db.scalars(select(Commune).where(Commune.territory_id == p.territory_id, Commune.insee == p.insee)).first()
-    if commune is not None and commune.lat is not None and \
-            haversine_m(commune.lat, commune.lon, p.lat, p.lon) > MAX_FROM_TOWNHALL_M:
-        db.rollback()
-        raise HTTPException(422, [{"loc": ["body", "lat"], "field": "lat",
-                                   "msg": f"position à plus de {MAX_FROM_TOWNHALL_M // 1000} km de la mairie"}])
+    check_place(db, p.territory_id, p.insee, p.lat, p.lon)
     db.commit()
     return premises_out(p)
 

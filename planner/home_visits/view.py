@@ -74,7 +74,9 @@ def to_plan_view(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix:
             if before:
                 p = patients[before[-1].patient_id]
                 last_loc, last_id, last_name = p.location, p.place_id, p.name
-            events.append((r.break_start_s, 1, dict(kind="break", place_id=last_id, place_name=last_name,
+            # a break at a patient's home never carries the patient's name (it reaches shared outputs)
+            events.append((r.break_start_s, 1, dict(kind="break", place_id=last_id,
+                                                    place_name="Pause déjeuner" if before else last_name,
                                                     location=last_loc, arrival=r.break_start_s,
                                                     start=r.break_start_s, end=r.break_end_s,
                                                     what=f"Pause déjeuner ({(r.break_end_s - r.break_start_s) // 60} min)")))

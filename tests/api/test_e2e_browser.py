@@ -118,8 +118,7 @@ def test_municipality_planner_nurse(server):
                 page.fill("#time_limit_s", "2")
                 page.click("#lancer-btn")
                 page.wait_for_selector("#progression", state="visible")
-                page.wait_for_function("(document.querySelector('#plan-courant') || {innerText: ''})"
-                                       ".innerText.includes('brouillon')", timeout=60_000)
+                page.wait_for_selector("#plan-courant:has-text('brouillon')", timeout=60_000)
                 page.locator("#plans tr", has_text="brouillon").first.locator(".publier").click()
                 page.wait_for_selector("#plan-courant >> text=publié")
                 assert page.locator("#indicateurs tr").count() > 0
@@ -128,8 +127,7 @@ def test_municipality_planner_nurse(server):
             page.select_option("#absent_staff", "D1")
             page.fill("#from_date", _monday())
             page.click("#replanifier button[type=submit]")
-            page.wait_for_function("(document.querySelector('#plan-courant') || {innerText: ''})"
-                                   ".innerText.includes('re-planifié')", timeout=60_000)
+            page.wait_for_selector("#plan-courant:has-text('re-planifié')", timeout=60_000)
             assert "Changements par rapport au plan précédent" in page.content()
             ctx.close()
 

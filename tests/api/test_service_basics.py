@@ -38,10 +38,11 @@ def test_login_token_and_me(client, world):
 
 def test_expired_and_forged_tokens_refused(client, world, app):
     past = datetime.now(timezone.utc) - timedelta(minutes=5)
-    expired = jwt.encode({"sub": "1", "role": "planner", "exp": past}, app.state.settings.secret_key, "HS256")
+    claims = jwt.decode(world.tokens["planner"], options={"verify_signature": False})
+    expired = jwt.encode({**claims, "exp": past}, app.state.settings.secret_key, "HS256")
     r = client.get("/auth/me", headers={"Authorization": f"Bearer {expired}"})
     assert r.status_code == 401 and "expiré" in r.json()["detail"]
-    forged = jwt.encode({"sub": "1", "role": "planner", "exp": past + timedelta(days=1)}, "autre-secret-assez-long-pour-hs256-0123456789", "HS256")
+    forged = jwt.encode({**claims, "exp": past + timedelta(days=1)}, "autre-secret-assez-long-pour-hs256-0123456789", "HS256")
     assert client.get("/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 
@@ -115,7 +116,7 @@ def test_migrations_upgrade_existing_data(db_url):
     with engine.connect() as conn:
         row = conn.execute(text("select work_hours, work_days from staff")).one()
         rev = conn.execute(text("select version_num from alembic_version")).scalar()
-    assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == "0003"
+    assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == "0004"
     engine.dispose()
 
 
