@@ -345,9 +345,10 @@ def rank_pending_premises(stored: dict, proposals: list[dict], network_path: str
     for p in extra:
         try:
             ranked += rank((p,))
-        except InputError as exc:
+        except InputError:
             refused.append({"code": p.id, "name": p.name, "insee": p.insee, "new_population": 0, "new_communes": [],
                             "communes_in_reach": 0, "unmet_priority_demand": 0, "session_gain": 0,
-                            "message": f"{p.name} : position inutilisable, à vérifier ({exc.message})"})
+                            "message": f"{p.name} : position inutilisable (trop loin des routes du réseau) : "
+                                       "vérifiez la latitude et la longitude du local"})
     ranked.sort(key=lambda r: (-r["new_population"], -r["unmet_priority_demand"], r["code"]))
     return ranked + refused

@@ -149,3 +149,29 @@ def test_shared_map_follows_the_roads(app, client, demo):
     plan = _plan(client, h, "rotation", 3)
     m = client.get(f"/plans/{plan['id']}/exports/carte.html", headers=h)
     assert m.status_code == 200 and "<html" in m.text.lower()
+
+
+@pytest.mark.real_osm
+@pytest.mark.skipif(not OSM.exists(), reason="needs ../shared/osm/fr77_provins_montois_drive.osm")
+def test_a_proposal_off_the_road_network_is_named_and_the_dashboard_stays_up(app, client, demo):
+    from dataclasses import replace
+
+    from api.db.models import Premises, Territory
+
+    h, _ = demo
+    app.state.settings = replace(app.state.settings, network_path=OSM)
+    plan = _plan(client, h, "rotation", 3)
+    with app.state.sessions() as db:
+        t = db.query(Territory).filter_by(code="demo").one()
+        db.add_all([Premises(territory_id=t.id, code="FAR1", insee="77051", name="Salle hors réseau", address="x",
+                             lat=47.2, lon=2.6, status="proposed", days=["mardi"], hours="09:00-17:00"),
+                    Premises(territory_id=t.id, code="NEW1", insee="77051", name="Salle de Bray", address="x",
+                             lat=48.4149, lon=3.2396, status="proposed", days=["mardi"], hours="09:00-17:00")])
+        db.commit()
+    ranking = client.get(f"/plans/{plan['id']}/proposals", headers=h)
+    assert ranking.status_code == 200, ranking.text
+    by_code = {r["code"]: r for r in ranking.json()}
+    assert "habitants" in by_code["NEW1"]["message"]
+    assert "position inutilisable" in by_code["FAR1"]["message"]
+    page = client.get(f"/pages/planificateur?plan={plan['id']}", headers=h)
+    assert page.status_code == 200 and "Salle hors réseau" in page.text
