@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from planner.hours import TimeRange
+from planner.worktime import legal_spans
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Patient, Staff
 
 OVERDUE_CATCH_UP_DAYS = 6
@@ -96,16 +97,42 @@ class Availability:
 
 
 def availability(problem: HomeVisitProblem) -> Availability:
+    """Working spans of each staff member: their hours on open days, cut to their working-time profile so
+    that any round inside a span keeps the French rules (daily and weekly maximum, daily rest)."""
     h = problem.horizon
     closed = h.holidays() | {d: "fermé" for d in h.closed}
     spans: dict[str, dict[date, TimeRange]] = {}
     for s in problem.staff:
-        spans[s.id] = {}
+        own = {}
         for d in h.dates():
             r = s.hours_on(d)
             if r is not None and d not in closed and not s.is_absent(d):
-                spans[s.id][d] = r
+                own[d] = (r.start_min, r.end_min)
+        pauses = {d: pause_minutes(s, TimeRange(*own[d])) for d in own}
+        spans[s.id] = {d: TimeRange(a, b) for d, (a, b) in legal_spans(s.work_profile, own, pauses).items()
+                       if b - a >= 30}
     return Availability(spans, closed)
+
+
+def day_break(s: Staff, span: TimeRange) -> tuple[int, int, int] | None:
+    """The pause of a day, as (earliest start, latest start, minutes): lunch when the span covers the lunch
+    window, else the 20-minute pause a salaried person takes once 6 hours are worked; None when none is due."""
+    p = s.work_profile
+    if s.needs_break(span):
+        w = s.lunch_window
+        latest = w.end_min - s.lunch_min
+        if p.break_after_min is not None:  # lunch late enough to keep the 6-hour rule (an early start)
+            latest = max(w.start_min, min(latest, span.start_min + p.break_after_min))
+        return w.start_min, latest, s.lunch_min
+    if p.break_after_min is not None and span.end_min - span.start_min > p.break_after_min:
+        latest = span.start_min + p.break_after_min
+        return min(span.start_min + 60, latest), latest, p.break_min
+    return None
+
+
+def pause_minutes(s: Staff, span: TimeRange) -> int:
+    found = day_break(s, span)
+    return found[2] if found else 0
 
 
 def staff_can(s: Staff, span: TimeRange | None, p: Patient, joint: bool, role: str) -> bool:
@@ -137,7 +164,7 @@ class Calendar:
                     span = avail.working(s, d)
                     if span is None:
                         continue
-                    minutes = span.end_min - span.start_min - (s.lunch_min if s.needs_break(span) else 0)
+                    minutes = span.end_min - span.start_min - pause_minutes(s, span)
                     cap += min(s.max_visits_per_day, minutes / (mean_dur[r] + EST_TRAVEL_MIN))
                 self.capacity[(r, d)] = cap
         self.load: dict[tuple[str, date], float] = {k: 0.0 for k in self.capacity}

@@ -3,6 +3,8 @@
 Recomputes every rule from the problem (never from the solver's internals): each required visit planned
 or listed unscheduled, roles following the sequence, spacing, joint rule and synchronisation, patient
 windows and unavailable dates, staff days, hours, absences, lunch breaks, visits and driving per day,
+the French working-time rules of each person's profile (planner.worktime: daily and weekly maximum, daily
+rest, pause after 6 hours),
 and every leg's travel time and distance against the matrix. Used by `planner check` and every test.
 """
 
@@ -15,6 +17,7 @@ from planner.home_visits.calendar import availability, visit_window
 from planner.home_visits.io import hms, load_problem, load_solution, problem_matrix_path
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, HomeVisitSolution
 from planner.travel import TravelMatrix
+from planner.worktime import WorkDay, violations
 
 
 def check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: HomeVisitSolution) -> list[str]:
@@ -27,6 +30,7 @@ def check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: HomeVisitSo
     # stops by visit key, from the routes
     served: dict[tuple[str, int], list[tuple[str, date, int, int, bool, str]]] = {}
     seen_days: set[tuple[str, date]] = set()
+    worked: dict[str, list[WorkDay]] = {}  # staff id -> days worked, for the working-time rules
     for r in solution.routes:
         s = staff.get(r.staff_id)
         where = f"{r.staff_id} {r.day.isoformat()}"
@@ -92,7 +96,12 @@ def check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: HomeVisitSo
         drive += back
         if drive > s.max_driving_min * 60:
             errors.append(f"{where}: drives {drive // 60} min, over the limit of {s.max_driving_min} min")
-        errors += _check_break(s, span, r, legs, services, where)
+        errors += _check_break(s, avail.working(s, r.day) or span, r, legs, services, where)
+        worked.setdefault(s.id, []).append(WorkDay(
+            r.day, r.depart_s / 60, r.return_s / 60,
+            ((r.break_start_s / 60, r.break_end_s / 60),) if r.break_start_s is not None else ()))
+    for sid, days in worked.items():
+        errors += violations(staff[sid].name, staff[sid].work_profile, days)
 
     # every required visit: planned (consistent with the routes) or unscheduled, in order and spacing
     calendar = {(v.patient_id, v.visit_index): v for v in solution.visits}
@@ -167,15 +176,16 @@ def _check_break(s, span, r, legs, services, where) -> list[str]:
     has = r.break_start_s is not None
     if span is None:
         return errors
-    if not s.needs_break(span):
-        return errors
-    if not has:
+    lunch = s.needs_break(span)
+    if lunch and not has:
         return [f"{where}: no lunch break"]
+    if not has:
+        return errors  # a pause due after 6 hours of work is checked with the working-time rules
     bs, be = r.break_start_s, r.break_end_s
     w = s.lunch_window
-    if be - bs != s.lunch_min * 60:
+    if lunch and be - bs != s.lunch_min * 60:
         errors.append(f"{where}: lunch break lasts {(be - bs) // 60} min, expected {s.lunch_min} min")
-    if bs < w.start_min * 60 or be > w.end_min * 60:
+    if lunch and (bs < w.start_min * 60 or be > w.end_min * 60):
         errors.append(f"{where}: lunch break {hms(bs)}-{hms(be)} outside {w.label}")
     for a, b, label in services:
         if bs < b and a < be:

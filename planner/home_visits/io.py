@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from planner.errors import InputError, read_json_file
 from planner.geo import Location
 from planner.hours import TimeRange, parse_hhmm
+from planner.worktime import PROFILE_KEYS, profile_from_record, profile_to_record
 from planner.home_visits.model import (
     DOCTOR, KIND, NURSE, HomeVisitProblem, HomeVisitSolution, Horizon, Joint, Patient, PlannedVisit, Route,
     RouteStop, Staff, UnscheduledVisit, parse_role, validate_patient, validate_problem, validate_staff,
@@ -28,7 +29,8 @@ PATIENT_FIELDS = ("id", "name", "lat", "lon", "address", "frequency_days", "tole
                   "ald", "no_regular_doctor", "palliative", "phone", "enrolled_from")
 STAFF_FIELDS = ("id", "name", "role", "advanced_practice", "start_lat", "start_lon", "start_address",
                 "end_lat", "end_lon", "end_address", *WEEKDAY_KEYS, "absences", "lunch_window",
-                "lunch_minutes", "max_visits_per_day", "max_driving_minutes", "phone")
+                "lunch_minutes", "max_visits_per_day", "max_driving_minutes", "phone", "work_profile",
+                *PROFILE_KEYS)
 ROUTE_FIELDS = ("staff_id", "staff_name", "role", "date", "sequence", "kind", "patient_id", "patient_name",
                 "visit_index", "visit_role", "arrival", "start", "end", "travel_min", "travel_km")
 CALENDAR_FIELDS = ("patient_id", "patient_name", "visit_index", "date", "role", "joint", "staff_ids", "start",
@@ -210,9 +212,19 @@ def staff_from_record(rec: dict[str, Any], *, source: str | None = None, row: in
         hours=tuple(f.range_(k) for k in WEEKDAY_KEYS), absences=tuple(absences),
         lunch_window=f.range_("lunch_window") if "lunch_window" in rec else TimeRange(12 * 60, 14 * 60),
         lunch_min=lunch_min, max_visits_per_day=f.int_("max_visits_per_day", 10),
-        max_driving_min=f.int_("max_driving_minutes", 180), phone=f.text("phone"))
+        max_driving_min=f.int_("max_driving_minutes", 180), phone=f.text("phone"),
+        work_profile=_work_profile(rec, source, row))
     validate_staff(s, source=source, row=row)
     return s
+
+
+def _work_profile(rec: dict[str, Any], source: str | None, row: int | None):
+    """The "work_profile" field (a kind, or an object in JSON), with any limit given in its own CSV column."""
+    raw = rec.get("work_profile")
+    columns = {k: rec[k] for k in PROFILE_KEYS if k in rec and str(rec[k]).strip() != ""}
+    if columns:
+        raw = {**(raw if isinstance(raw, dict) else {"kind": raw or "salaried"}), **columns}
+    return profile_from_record(raw, source=source, row=row)
 
 
 def staff_to_record(s: Staff) -> dict[str, Any]:
@@ -227,6 +239,9 @@ def staff_to_record(s: Staff) -> dict[str, Any]:
         "lunch_window": _range_text(s.lunch_window), "lunch_minutes": s.lunch_min,
         "max_visits_per_day": s.max_visits_per_day, "max_driving_minutes": s.max_driving_min, "phone": s.phone,
     })
+    profile = profile_to_record(s.work_profile)  # flat: the kind, then one column per overridden limit
+    rec.update(profile if isinstance(profile, dict) else {"kind": profile})
+    rec["work_profile"] = rec.pop("kind")
     return rec
 
 
@@ -281,7 +296,8 @@ def horizon_from_dict(d: dict, *, source: str | None = None) -> Horizon:
     if days is None:
         raise InputError("missing number of days", source=source, field="horizon.days")
     try:
-        return Horizon(start, days, bool(d.get("public_holidays_off", True)), f.dates("closed"))
+        return Horizon(start, days, bool(d.get("public_holidays_off", True)), f.dates("closed"),
+                       d.get("holiday_subdivision") or None, f.dates("worked_holidays"))
     except InputError as exc:
         raise InputError(exc.message, source=source, field="horizon.days") from None
 
@@ -291,6 +307,8 @@ def problem_to_dict(problem: HomeVisitProblem) -> dict:
     return {
         "kind": KIND, "name": problem.name,
         "horizon": {"start": h.start.isoformat(), "days": h.days, "public_holidays_off": h.public_holidays_off,
+                    "holiday_subdivision": h.holiday_subdivision,
+                    "worked_holidays": [d.isoformat() for d in h.worked_holidays],
                     "closed": [d.isoformat() for d in h.closed]},
         "matrix": problem.matrix,
         "patients": [patient_to_record(p) for p in problem.patients],

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from planner.errors import InputError
 from planner.geo import Location
+from planner.worktime import SALARIED, WorkProfile, public_holidays
 from planner.hours import TimeRange
 
 KIND = "home_visits"
@@ -151,6 +152,7 @@ class Staff:
     max_visits_per_day: int = 10
     max_driving_min: int = 180
     phone: str = ""
+    work_profile: WorkProfile = SALARIED  # French working-time limits (planner.worktime)
 
     @property
     def start_place_id(self) -> str:
@@ -178,12 +180,15 @@ class Staff:
 
 @dataclass(frozen=True, slots=True)
 class Horizon:
-    """The planned days. French public holidays are closed unless `public_holidays_off` is False."""
+    """The planned days. French public holidays are closed unless `public_holidays_off` is False or the
+    holiday is listed in `worked_holidays`; `holiday_subdivision` adds Alsace-Moselle's days ("57", "6AE")."""
 
     start: date
     days: int
     public_holidays_off: bool = True
     closed: tuple[date, ...] = ()
+    holiday_subdivision: str | None = None
+    worked_holidays: tuple[date, ...] = ()
 
     def __post_init__(self) -> None:
         if not MIN_DAYS <= self.days <= MAX_DAYS:
@@ -201,10 +206,8 @@ class Horizon:
         """French public holidays inside the horizon (name by date), when they are off."""
         if not self.public_holidays_off:
             return {}
-        import holidays as _holidays
-
-        cal = _holidays.France(years=range(self.start.year, self.end.year + 1))
-        return {d: str(cal[d]) for d in self.dates() if d in cal}
+        return {d: name for d, name in public_holidays(self.start, self.end, self.holiday_subdivision).items()
+                if d not in self.worked_holidays}
 
     def closed_dates(self) -> set[date]:
         return set(self.holidays()) | set(self.closed)

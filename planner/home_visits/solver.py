@@ -29,8 +29,8 @@ from typing import Callable
 
 from planner.errors import InputError
 from planner.home_visits.calendar import (
-    Availability, Calendar, Demand, allowed_range, availability, days_between, fr_day, plan_days, staff_can,
-    visit_window,
+    Availability, Calendar, Demand, allowed_range, availability, day_break, days_between, fr_day, plan_days,
+    staff_can, visit_window,
 )
 from planner.home_visits.model import (
     DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, PlannedVisit, Route, RouteStop, Staff,
@@ -119,10 +119,8 @@ class _Solver:
         vehicles = []
         for s in members:
             span = self.avail.working(s, day)
-            breaks = ()
-            if s.needs_break(span):
-                w = s.lunch_window
-                breaks = (Break(w.start_min * 60, (w.end_min - s.lunch_min) * 60, s.lunch_min * 60),)
+            pause = day_break(s, span)
+            breaks = (Break(pause[0] * 60, pause[1] * 60, pause[2] * 60),) if pause else ()
             vehicles.append(Vehicle(s.id, node[s.start_place_id], node[s.end_place_id], span.start_min * 60,
                                     span.end_min * 60, s.max_driving_min * 60, s.max_visits_per_day, breaks,
                                     tag=role))

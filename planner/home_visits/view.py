@@ -74,12 +74,14 @@ def to_plan_view(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix:
             if before:
                 p = patients[before[-1].patient_id]
                 last_loc, last_id, last_name = p.location, p.place_id, p.name
+            w = s.lunch_window
+            pause = "Pause déjeuner" if w and w.start_min * 60 <= r.break_start_s < w.end_min * 60 else "Pause"
             # a break at a patient's home never carries the patient's name (it reaches shared outputs)
             events.append((r.break_start_s, 1, dict(kind="break", place_id=last_id,
-                                                    place_name="Pause déjeuner" if before else last_name,
+                                                    place_name=pause if before else last_name,
                                                     location=last_loc, arrival=r.break_start_s,
                                                     start=r.break_start_s, end=r.break_end_s,
-                                                    what=f"Pause déjeuner ({(r.break_end_s - r.break_start_s) // 60} min)")))
+                                                    what=f"{pause} ({(r.break_end_s - r.break_start_s) // 60} min)")))
         end_loc = s.end or s.start
         end_addr = s.end_address if s.end is not None else s.start_address
         events.append((r.return_s, 2, dict(kind="return", place_id=s.end_place_id,
