@@ -11,6 +11,7 @@ from planner.rotations.assemble import assemble
 from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
 from planner.rotations.reach import reach_map
+from planner.rotations.workdays import crew_profile, day_fits
 from planner.travel import TravelMatrix
 
 
@@ -36,20 +37,36 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
                        for k, n in c.capacity.items())
         return sum(left[(i, k)] for k, n in c.capacity.items() if n > 0 for i in reach.get(c.premises_id, ()))
 
-    def fits(u, day, am: Candidate | None, pm: Candidate | None) -> bool:
+    week_work: dict[tuple, int] = defaultdict(int)  # (unit, ISO week) -> minutes of work already planned
+
+    def day_work(u, am: Candidate | None, pm: Candidate | None) -> tuple[bool, int]:
+        """Whether the day keeps the unit's limits and the crew's working time, and its minutes of work."""
         stops = [s for s in (am, pm) if s is not None]
-        here, total = u.base_id, 0
+        here, total, drives = u.base_id, 0, []
         for k, s in enumerate(stops):
             t = matrix.time_s(here, s.premises_id)
             total += t
+            drives.append(t)
             if k == 0 and s.start_min - ceil_min(t) < u.day_start_min:
-                return False
+                return False, 0
             if k == 1 and stops[0].end_min + ceil_min(t) > s.start_min:
-                return False
+                return False, 0
             here = s.premises_id
         t = matrix.time_s(here, u.base_id)
         total += t
-        return total <= u.max_driving_min * 60 and (not stops or stops[-1].end_min + ceil_min(t) <= u.day_end_min)
+        if total > u.max_driving_min * 60 or (stops and stops[-1].end_min + ceil_min(t) > u.day_end_min):
+            return False, 0
+        windows = [(s.start_min, s.end_min) if s is not None else None for s in (am, pm)]
+        mid = drives[1] if len(drives) == 2 else 0
+        ok = not stops or day_fits(crew_profile(u), windows[0], windows[1], drives[0] if drives else 0, mid, t)
+        return ok, sum(s.end_min - s.start_min for s in stops) + ceil_min(total)
+
+    def fits(u, day, am: Candidate | None, pm: Candidate | None) -> bool:
+        ok, minutes = day_work(u, am, pm)
+        cap = crew_profile(u).max_week_min
+        week = (u.id, day.isocalendar()[:2])
+        before = day_work(u, chosen.get((u.id, day, "am")), None)[1] if pm is not None else 0
+        return ok and (cap is None or week_work[week] - before + minutes <= cap)
 
     for day in problem.dates:
         for u in problem.units:
@@ -80,6 +97,10 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
                                                        c.premises_id))
                 if value(best) == 0:
                     continue
+                week = (u.id, day.isocalendar()[:2])
+                if half == "pm" and am is not None:
+                    week_work[week] -= day_work(u, am, None)[1]
+                week_work[week] += day_work(u, am if half == "pm" else best, best if half == "pm" else None)[1]
                 chosen[(u.id, day, half)] = best
                 used[(day, half, best.premises_id)] += 1
                 for k, cap in best.capacity.items():

@@ -2,7 +2,8 @@
 
 It trusts nothing the solver wrote: session windows against opening hours, rooms, members, legs and their
 times against the matrix, driving limits, nights, regular presence, allocations within reach and capacity,
-coverage of every commune in need (or its listed reason), and the headline indicators.
+coverage of every commune in need (or its listed reason), public holidays, each member's working time
+(planner.worktime), and the headline indicators.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from planner.rotations.legs import build_day
 from planner.rotations.model import HALVES, RotationProblem, RotationSolution
 from planner.rotations.reach import check_matrix, communes_reach
 from planner.rotations.slots import session_capacity
+from planner.rotations.workdays import crew_violations
 from planner.travel import TravelMatrix
+from planner.worktime import day_fr
 
 
 def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolution) -> list[str]:
@@ -27,6 +30,7 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
     units = {u.id: u for u in problem.units}
     prem = problem.premises_by_id()
     hd = problem.half_days
+    holidays = problem.holidays()
 
     # sessions --------------------------------------------------------------------------------------------
     per_slot = Counter((s.unit_id, s.day, s.half) for s in solution.sessions)
@@ -47,7 +51,10 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
             out.append(f"{tag}: premises withdrawn")
         if s.day not in u.dates:
             out.append(f"{tag}: outside the unit's mission ({u.start} to {u.end})")
-        if u.is_rest(s.day):
+        if s.day in holidays and s.day not in u.worked_holidays:
+            out.append(f"séance de {u.name} le {day_fr(s.day)} à {p.name} : jour férié ({holidays[s.day]}), "
+                       "la mairie est fermée ; ajoutez la date à worked_holidays si l'unité y travaille")
+        elif u.is_rest(s.day):
             out.append(f"{tag}: on a rest day")
         if s.half not in HALVES:
             out.append(f"{tag}: half-day must be am or pm")
@@ -134,6 +141,9 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
                 elif a.end_min > b.start_min:
                     out.append(f"{tag}: overlapping sessions")
             prev_night = dp.night_place
+
+    # working time of each member (French rules of their profile) ---------------------------------------
+    out += crew_violations(problem, solution, matrix)
 
     # regular presence -----------------------------------------------------------------------------------
     for u in problem.units:

@@ -22,6 +22,8 @@ from planner.rotations.model import (DEFAULT_DURATIONS_MIN, DISCIPLINES, HALF_FR
                                      CommuneService, DateHours, DayPlan, HalfDays, Leg, Lodging, Member, Premises,
                                      RotationProblem, RotationSolution, Session, Unit, UnservedCommune, Weights)
 from planner.rotations.need import estimate_demand, estimate_priority_population
+from planner.rotations.workdays import crew_profile
+from planner.worktime import profile_from_record, profile_to_record
 
 
 class _Reader:
@@ -178,6 +180,8 @@ def problem_from_dict(data: dict, *, source: str = "problem") -> RotationProblem
         units=units, premises=premises, communes=communes, name=top.text("name", "rotation"),
         reach_min=top.integer("reach_minutes", 20, lo=1, hi=180),
         regular_presence=top.boolean("regular_presence", False),
+        public_holidays_off=top.boolean("public_holidays_off", True),
+        holiday_subdivision=top.text("holiday_subdivision", "") or None,
         coverage_period=top.choice("coverage_period", ("mission", "week"), "mission"),
         half_days=half_days, durations_min=durations, weights=weights, matrix_ref=top.get("matrix", None))
     return validate(problem, source=source)
@@ -199,7 +203,10 @@ def _unit(data: dict, source: str, i: int, row: int | None = None) -> Unit:
     for j, md in enumerate(r.get("members", [])):
         mr = _Reader(md, source, f"{r.record} member {md.get('id', j + 1) if isinstance(md, dict) else j + 1}", row)
         members.append(Member(mr.text("id"), mr.text("name", mr.text("id")), mr.choice("role", ROLES),
-                              mr.dates("unavailable")))
+                              mr.dates("unavailable"),
+                              profile_from_record(md.get("work_profile") if isinstance(md, dict) else None,
+                                                  source=source, row=row,
+                                                  field=f"units[{i}].members[{j}].work_profile")))
     lodging = []
     for j, ld in enumerate(r.get("lodging", [])):
         lr = _Reader(ld, source, f"{r.record} lodging {j + 1}", row)
@@ -214,7 +221,7 @@ def _unit(data: dict, source: str, i: int, row: int | None = None) -> Unit:
         nights=r.choice("nights", ("base", "away"), "base"), lodging=tuple(lodging),
         max_nights_away=r.integer("max_nights_away", 4, lo=0, hi=31),
         max_driving_min=r.integer("max_driving_minutes", 180, lo=0, hi=24 * 60),
-        regular=r.boolean("regular", False))
+        regular=r.boolean("regular", False), worked_holidays=r.dates("worked_holidays"))
 
 
 def _premises(data: dict, source: str, i: int, row: int | None = None) -> Premises:
@@ -266,6 +273,7 @@ def validate(problem: RotationProblem, *, source: str = "problem") -> RotationPr
     if not problem.units:
         raise InputError("no unit: add at least one unit", source=source, field="units")
     seen: set[str] = set()
+    units_fixed: dict = {}
     for u in problem.units:
         rec = f"unit {u.id}"
         if u.id in seen:
@@ -280,6 +288,12 @@ def validate(problem: RotationProblem, *, source: str = "problem") -> RotationPr
                             f"{MISSION_MAX_DAYS} days (accepted)")
         if u.day_end_min <= u.day_start_min:
             raise InputError(f"{rec}: day_end must be after day_start", source=source, field="day_end")
+        rest = crew_profile(u).min_rest_min
+        if rest is not None and 24 * 60 - (u.day_end_min - u.day_start_min) < rest:
+            end = u.day_start_min + 24 * 60 - rest
+            warnings.append(f"unit {u.id}: day ends at {format_hhmm(end)} instead of {format_hhmm(u.day_end_min)} "
+                            f"to keep {rest // 60} h of daily rest")
+            units_fixed[u.id] = replace(u, day_end_min=end)
         if u.nights == "away" and not u.lodging:
             raise InputError(f"{rec}: nights 'away' needs at least one lodging place", source=source,
                              field="lodging")
@@ -302,7 +316,8 @@ def validate(problem: RotationProblem, *, source: str = "problem") -> RotationPr
                              "commune)", source=source, field="hours")
         if p.rooms < 1:
             raise InputError(f"{rec}: needs at least one consulting room", source=source, field="rooms")
-    return replace(problem, warnings=tuple(warnings))
+    units = tuple(units_fixed.get(u.id, u) for u in problem.units)
+    return replace(problem, units=units, warnings=tuple(dict.fromkeys(warnings)))
 
 
 def read_problem(path: str | Path) -> RotationProblem:
@@ -376,6 +391,8 @@ def problem_to_dict(problem: RotationProblem) -> dict:
     out = {
         "kind": "rotation", "name": problem.name, "reach_minutes": problem.reach_min,
         "regular_presence": problem.regular_presence, "coverage_period": problem.coverage_period,
+        "public_holidays_off": problem.public_holidays_off,
+        **({"holiday_subdivision": problem.holiday_subdivision} if problem.holiday_subdivision else {}),
         "half_days": {"am": [format_hhmm(hd.am_start), format_hhmm(hd.am_end)],
                       "pm": [format_hhmm(hd.pm_start), format_hhmm(hd.pm_end)],
                       "min_session_minutes": hd.min_session_min},
@@ -390,8 +407,10 @@ def problem_to_dict(problem: RotationProblem) -> dict:
             "rest_dates": [d.isoformat() for d in u.rest_dates],
             "nights": u.nights, "lodging": [{"id": lg.id, "name": lg.name, **_loc(lg.location)} for lg in u.lodging],
             "max_nights_away": u.max_nights_away, "max_driving_minutes": u.max_driving_min, "regular": u.regular,
+            "worked_holidays": [d.isoformat() for d in u.worked_holidays],
             "members": [{"id": m.id, "name": m.name, "role": m.role,
-                         "unavailable": [d.isoformat() for d in m.unavailable]} for m in u.members],
+                         "unavailable": [d.isoformat() for d in m.unavailable],
+                         "work_profile": profile_to_record(m.work_profile)} for m in u.members],
         } for u in problem.units],
         "premises": [{
             "id": p.id, "name": p.name, "insee": p.insee, **_loc(p.location), "address": p.address,

@@ -8,11 +8,12 @@ lodging ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from planner.geo import Location
 from planner.hours import TimeRange, WeeklyHours
+from planner.worktime import SALARIED, WorkProfile, holiday_subdivision, public_holidays
 
 ROLES = ("doctor", "nurse", "ipa", "psychologist", "prevention")
 DISCIPLINES = ("gp", "nursing", "education", "psychology", "prevention")
@@ -40,6 +41,7 @@ class Member:
     name: str
     role: str
     unavailable: tuple[date, ...] = ()
+    work_profile: WorkProfile = SALARIED  # French working-time limits (planner.worktime)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ class Unit:
     max_nights_away: int = 4  # consecutive nights away from base
     max_driving_min: int = 180  # per day, all legs included
     regular: bool = False  # same premises, same weekday and half-day each week
+    worked_holidays: tuple[date, ...] = ()  # public holidays this unit works all the same ("on 8 May")
+    holidays: tuple[date, ...] = ()  # public holidays of the mission, filled in by RotationProblem
 
     @property
     def dates(self) -> tuple[date, ...]:
@@ -83,7 +87,8 @@ class Unit:
         return self.start + timedelta(days=self.days - 1)
 
     def is_rest(self, day: date) -> bool:
-        return day.weekday() in self.rest_weekdays or day in self.rest_dates
+        return (day.weekday() in self.rest_weekdays or day in self.rest_dates
+                or (day in self.holidays and day not in self.worked_holidays))
 
     def members_on(self, day: date) -> tuple[Member, ...]:
         return tuple(m for m in self.members if day not in m.unavailable)
@@ -202,6 +207,22 @@ class RotationProblem:
     matrix_ref: str | None = None  # path of the TravelMatrix JSON, relative to the problem file
     warnings: tuple[str, ...] = ()
     kind: str = "rotation"
+    public_holidays_off: bool = True  # French public holidays are rest days (units may work some: worked_holidays)
+    holiday_subdivision: str | None = None  # "57", "6AE" (Alsace-Moselle's extra days); None: from the communes
+
+    def __post_init__(self) -> None:
+        if not self.units:
+            return
+        days = tuple(self.holidays())
+        object.__setattr__(self, "units", tuple(u if u.holidays == days else replace(u, holidays=days)
+                                                for u in self.units))
+
+    def holidays(self) -> dict[date, str]:
+        """The public holidays of the mission, by date, with their French names."""
+        if not self.public_holidays_off or not self.units:
+            return {}
+        sub = self.holiday_subdivision or holiday_subdivision(c.insee for c in self.communes)
+        return public_holidays(self.start, self.end, sub)
 
     @property
     def start(self) -> date:

@@ -33,6 +33,7 @@ from ortools.sat.python import cp_model
 from planner.rotations.assemble import allocate_greedy, assemble, in_need
 from planner.rotations.baseline import solve_greedy
 from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
+from planner.rotations.workdays import crew_profile
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
 from planner.rotations.reach import communes_reach
 from planner.travel import TravelMatrix
@@ -100,6 +101,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
 
     # --- nights and driving ---------------------------------------------------------------------------------
     drive_terms = []
+    day_work = {}  # (u, d) -> seconds of work (sessions and driving)
     leg_vars = {}  # (u, d) -> (leg1, mid, leg3, direct)
     night = {}  # (u, d) -> {place: literal or True}
     for u in problem.units:
@@ -125,6 +127,8 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                     continue
                 m.Add(sum(base_lits) >= 1)
         limit = u.max_driving_min * 60
+        prof = crew_profile(u)
+        pause_min = prof.break_min if prof.break_after_min is not None else 0
         for i, d in enumerate(dates):
             starts = night[(u.id, dates[i - 1])] if i else {u.base_id: True}
             ends = night[(u.id, d)]
@@ -144,6 +148,21 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
             leg_vars[(u.id, d)] = (leg1, mid, leg3, direct)
             cand_am = {p: cands[(u.id, d, "am", p)] for p, _ in am}
             cand_pm = {q: cands[(u.id, d, "pm", q)] for q, _ in pm}
+            # working time of the crew (planner.rotations.workdays states the same rules for the greedy)
+            am_s = sum((cand_am[p].end_min - cand_am[p].start_min) * 60 * v for p, v in am)
+            pm_s = sum((cand_pm[q].end_min - cand_pm[q].start_min) * 60 * v for q, v in pm)
+            drive = leg1 + mid + leg3 + direct
+            day_work[(u.id, d)] = am_s + pm_s + drive
+            if prof.max_day_min is not None:
+                m.Add(am_s + pm_s + drive <= prof.max_day_min * 60)
+            if prof.break_after_min is not None:
+                after = prof.break_after_min * 60
+                if am and pm:  # the pause comes between the sessions, before 6 hours of work
+                    m.Add(leg1 + am_s <= after).OnlyEnforceIf([w_am, w_pm])
+                if am:
+                    m.Add(am_s + drive <= after).OnlyEnforceIf([w_am] + ([w_pm.Not()] if w_pm is not None else []))
+                if pm:
+                    m.Add(pm_s + drive <= after).OnlyEnforceIf([w_pm] + ([w_am.Not()] if w_am is not None else []))
             for s_place, s_lit in starts.items():
                 s_enf = [] if s_lit is True else [s_lit]
                 if am:
@@ -167,7 +186,7 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                 for p, v in am:
                     m.Add(mid >= sum(matrix.time_s(p, q) * vq for q, vq in pm)).OnlyEnforceIf(v)
                     for q, vq in pm:  # the drive must fit between the two sessions
-                        if cand_am[p].end_min + ceil_min(matrix.time_s(p, q)) > cand_pm[q].start_min:
+                        if cand_am[p].end_min + ceil_min(matrix.time_s(p, q)) + pause_min > cand_pm[q].start_min:
                             m.AddBoolOr([v.Not(), vq.Not()])
             for e_place, e_lit in ends.items():
                 e_enf = [] if e_lit is True else [e_lit]
@@ -182,6 +201,18 @@ def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float
                     for p, v in am:
                         if cand_am[p].end_min + ceil_min(matrix.time_s(p, e_place)) > u.day_end_min:
                             m.AddBoolOr([v.Not()] + [lit.Not() for lit in enf])
+
+    # weekly maximum of each crew's work
+    for u in problem.units:
+        cap = crew_profile(u).max_week_min
+        if cap is None:
+            continue
+        weeks = defaultdict(list)
+        for d in u.dates:
+            if (u.id, d) in day_work:
+                weeks[d.isocalendar()[:2]].append(day_work[(u.id, d)])
+        for terms in weeks.values():
+            m.Add(sum(terms) <= cap * 60)
 
     # --- regular presence: same premises, same weekday and half-day each week -----------------------------
     for u in problem.units:
