@@ -214,10 +214,10 @@ def snapshot(db: Session, territory_id: int) -> dict:
                                                  "palliative", "preferred_doctor", "preferred_nurse", "last_role")}
                      | {"last_visit": p.last_visit.isoformat() if p.last_visit else None} for p in rows(Patient)],
         "staff": [{k: getattr(s, k) for k in ("code", "name", "role", "base_name", "base_lat", "base_lon", "phone",
-                                              "work_days", "work_hours")}
+                                              "work_days", "work_hours", "work_profile")}
                   for s in rows(Staff)],
         "units": [{k: getattr(u, k) for k in ("code", "name", "roles", "vehicle", "base_name", "base_lat",
-                                              "base_lon")} for u in rows(Unit)],
+                                              "base_lon", "work_profile")} for u in rows(Unit)],
         "premises": [{k: getattr(p, k) for k in ("code", "insee", "name", "address", "lat", "lon", "rooms",
                                                  "accessible", "equipment", "days", "hours")}
                      for p in rows(Premises, Premises.status == "approved")],

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Callable
 
 from planner.errors import InputError, PlannerError
+from planner.worktime import holiday_subdivision, profile_from_record
 from planner.geo import Location
 from planner.itinerary import PlanView
 
@@ -118,7 +119,8 @@ def home_visit_problem(snapshot: dict, params: dict):
 
     staff = tuple(Staff(s["code"], s["name"], DOCTOR if s["role"] == "doctor" else NURSE,
                         Location(s["base_lat"], s["base_lon"]), week(s),
-                        advanced_practice=s["role"] == "ipa", start_address=s["base_name"], phone=s.get("phone", ""))
+                        advanced_practice=s["role"] == "ipa", start_address=s["base_name"], phone=s.get("phone", ""),
+                        work_profile=profile_from_record(s.get("work_profile"), field="work_profile"))
                   for s in snapshot["staff"])
     codes = {s.id: s.role for s in staff}
     if not staff:
@@ -131,7 +133,8 @@ def home_visit_problem(snapshot: dict, params: dict):
                              preferred_nurse=p["preferred_nurse"] if codes.get(p["preferred_nurse"]) == NURSE else None,
                              ald=p["ald"], no_regular_doctor=p["no_regular_doctor"], palliative=p["palliative"])
                      for p in snapshot["patients"])
-    return HomeVisitProblem(Horizon(start, int(params["days"])), patients, staff,
+    region = holiday_subdivision(c["insee"] for c in snapshot.get("communes", []))
+    return HomeVisitProblem(Horizon(start, int(params["days"]), holiday_subdivision=region), patients, staff,
                             name=params.get("title") or f"Visites à domicile — {snapshot['territory']['name']}")
 
 
@@ -188,13 +191,14 @@ def rotation_problem(snapshot: dict, params: dict):
         raise InputError("aucune unité mobile dans le territoire", field="units")
     if not snapshot["premises"]:
         raise InputError("aucun local retenu : approuvez au moins une proposition", field="premises")
-    units = tuple(Unit(u["code"], u["name"], tuple(Member(f"{u['code']}-{r}-{k}", f"{r} ({u['name']})", r)
+    units = tuple(Unit(u["code"], u["name"], tuple(Member(f"{u['code']}-{r}-{k}", f"{r} ({u['name']})", r,
+                                                         work_profile=profile_from_record(u.get("work_profile")))
                                                   for k, r in enumerate(u["roles"])),
                        u["vehicle"], f"base:{u['code']}", u["base_name"], Location(u["base_lat"], u["base_lon"]),
                        start, days) for u in snapshot["units"])
     premises = tuple(Premises(p["code"], p["name"], p["insee"], Location(p["lat"], p["lon"]), p["address"], p["rooms"],
                               p["accessible"], tuple(x.strip() for x in p["equipment"].split(",") if x.strip()),
-                              _weekly_hours(p["days"], p["hours"]) if p["days"] else None, (), "approved")
+                              _weekly_hours(p["days"], p["hours"]) if p["days"] and p["hours"] else None, (), "approved")
                      for p in snapshot["premises"])
     needs = []
     for c in snapshot["communes"]:
@@ -323,7 +327,7 @@ def rank_pending_premises(stored: dict, proposals: list[dict], network_path: str
     problem = rot_io.problem_from_dict(stored["problem"])
     known = {p.id for p in problem.premises}
     extra = tuple(Premises(p["code"], p["name"], p["insee"], Location(p["lat"], p["lon"]), p["address"], p["rooms"],
-                           p["accessible"], (), _weekly_hours(p["days"], p["hours"]) if p["days"] else None, (),
+                           p["accessible"], (), _weekly_hours(p["days"], p["hours"]) if p["days"] and p["hours"] else None, (),
                            "proposed") for p in proposals if p["code"] not in known)
     if not extra:
         return []

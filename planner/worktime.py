@@ -95,6 +95,17 @@ def profile_from_record(value, *, source: str | None = None, row: int | None = N
     return profile
 
 
+def profile_of(rec: Mapping, *, source: str | None = None, row: int | None = None,
+               field: str = "work_profile") -> WorkProfile:
+    """The profile of a staff or member record: its "work_profile" (a kind, or an object in JSON), with any
+    limit also given in its own column (CSV: `work_profile,max_day_minutes,...`)."""
+    raw = rec.get("work_profile")
+    columns = {k: rec[k] for k in PROFILE_KEYS if k in rec and str(rec[k]).strip() != ""}
+    if columns:
+        raw = {**(raw if isinstance(raw, Mapping) else {"kind": raw or "salaried"}), **columns}
+    return profile_from_record(raw, source=source, row=row, field=field)
+
+
 def profile_to_record(p: WorkProfile) -> str | dict:
     """The shortest record form: the kind's name when nothing is overridden."""
     base = SALARIED if p.kind == "salaried" else SELF_EMPLOYED
@@ -262,3 +273,22 @@ def legal_spans(profile: WorkProfile, spans: Mapping[date, tuple[int, int]],
                 out[d] = (a, a + work[d] + breaks.get(d, 0))
         out = {d: s for d, s in out.items() if s[1] > s[0]}
     return out
+
+
+def work_summary(days: Iterable[WorkDay]) -> dict:
+    """Minutes of work per day and per week (Monday's date), for indicators and outputs."""
+    by_day = {w.day.isoformat(): round(w.work_min) for w in sorted(days, key=lambda w: w.day)}
+    weeks: dict[str, int] = {}
+    for d, m in by_day.items():
+        monday = _week_start(date.fromisoformat(d)).isoformat()
+        weeks[monday] = weeks.get(monday, 0) + m
+    return {"days": by_day, "weeks": weeks}
+
+
+def work_indicator(name: str, summary: dict) -> tuple[str, str]:
+    """("Temps de travail — Inès", "8 h 15 par jour au plus, 41 h 15 par semaine au plus")."""
+    days, weeks = summary["days"], summary["weeks"]
+    if not days:
+        return f"Temps de travail — {name}", "aucune journée planifiée"
+    return (f"Temps de travail — {name}",
+            f"{hours_fr(max(days.values()))} par jour au plus, {hours_fr(max(weeks.values()))} par semaine au plus")

@@ -71,6 +71,7 @@ class Unit(Base):
     base_name: Mapped[str] = mapped_column(String(200), default="")
     base_lat: Mapped[float] = mapped_column(Float)
     base_lon: Mapped[float] = mapped_column(Float)
+    work_profile: Mapped[str] = mapped_column(String(16), default="salaried")  # of the crew: salaried|self_employed
 
 
 class Staff(Base):
@@ -87,6 +88,7 @@ class Staff(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     work_days: Mapped[list] = mapped_column(JSON, default=lambda: ["lundi", "mardi", "mercredi", "jeudi", "vendredi"])
     work_hours: Mapped[str] = mapped_column(String(20), default="08:30-17:30")
+    work_profile: Mapped[str] = mapped_column(String(16), default="salaried")  # salaried|self_employed
 
 
 class Patient(Base):

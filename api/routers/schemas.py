@@ -54,6 +54,7 @@ class StaffIn(Strict):
     work_days: list[Weekday] = Field(default_factory=lambda: ["lundi", "mardi", "mercredi", "jeudi", "vendredi"],
                                      min_length=1, max_length=7)
     work_hours: str = Field(default="08:30-17:30", pattern=HOURS_RE)
+    work_profile: WorkProfileKind = "salaried"
 
     @field_validator("work_hours")
     @classmethod
@@ -70,6 +71,7 @@ class StaffPatch(Strict):
     phone: Optional[str] = Field(default=None, max_length=40)
     work_days: Optional[list[Weekday]] = Field(default=None, min_length=1, max_length=7)
     work_hours: Optional[str] = Field(default=None, pattern=HOURS_RE)
+    work_profile: Optional[WorkProfileKind] = None
 
     @field_validator("work_hours")
     @classmethod
@@ -77,6 +79,8 @@ class StaffPatch(Strict):
         return _ordered_hours(v)
 
 
+# French working-time rules (planner.worktime): salaried staff keep the Code du travail's limits.
+WorkProfileKind = Literal["salaried", "self_employed"]
 UnitRole = Literal["doctor", "nurse", "ipa", "psychologist", "prevention"]
 
 
@@ -90,6 +94,7 @@ class UnitIn(Strict):
     base_name: str = Field(default="", max_length=200)
     base_lat: float = Lat
     base_lon: float = Lon
+    work_profile: WorkProfileKind = "salaried"
 
 
 class UnitPatch(Strict):
@@ -99,6 +104,7 @@ class UnitPatch(Strict):
     base_name: Optional[str] = Field(default=None, max_length=200)
     base_lat: Optional[float] = Field(default=None, ge=-90, le=90)
     base_lon: Optional[float] = Field(default=None, ge=-180, le=180)
+    work_profile: Optional[WorkProfileKind] = None
 
 
 class PatientIn(Strict):

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from planner.errors import InputError, read_json_file
 from planner.geo import Location
 from planner.hours import TimeRange, parse_hhmm
-from planner.worktime import PROFILE_KEYS, profile_from_record, profile_to_record
+from planner.worktime import PROFILE_KEYS, profile_of, profile_to_record
 from planner.home_visits.model import (
     DOCTOR, KIND, NURSE, HomeVisitProblem, HomeVisitSolution, Horizon, Joint, Patient, PlannedVisit, Route,
     RouteStop, Staff, UnscheduledVisit, parse_role, validate_patient, validate_problem, validate_staff,
@@ -213,18 +213,9 @@ def staff_from_record(rec: dict[str, Any], *, source: str | None = None, row: in
         lunch_window=f.range_("lunch_window") if "lunch_window" in rec else TimeRange(12 * 60, 14 * 60),
         lunch_min=lunch_min, max_visits_per_day=f.int_("max_visits_per_day", 10),
         max_driving_min=f.int_("max_driving_minutes", 180), phone=f.text("phone"),
-        work_profile=_work_profile(rec, source, row))
+        work_profile=profile_of(rec, source=source, row=row))
     validate_staff(s, source=source, row=row)
     return s
-
-
-def _work_profile(rec: dict[str, Any], source: str | None, row: int | None):
-    """The "work_profile" field (a kind, or an object in JSON), with any limit given in its own CSV column."""
-    raw = rec.get("work_profile")
-    columns = {k: rec[k] for k in PROFILE_KEYS if k in rec and str(rec[k]).strip() != ""}
-    if columns:
-        raw = {**(raw if isinstance(raw, dict) else {"kind": raw or "salaried"}), **columns}
-    return profile_from_record(raw, source=source, row=row)
 
 
 def staff_to_record(s: Staff) -> dict[str, Any]:

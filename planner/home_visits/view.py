@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from planner.home_visits.model import DOCTOR, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution
+from planner.worktime import WorkDay, work_indicator, work_summary
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
 from planner.travel import TravelMatrix
 
@@ -43,6 +44,8 @@ def french_indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> tupl
         out.append((f"Charge des {who} (visites par personne)", f"de {b['min']} à {b['max']} (moyenne {b['mean']})"))
     for sid, h in ind.get("driving_hours_by_staff", {}).items():
         out.append((f"Conduite — {names.get(sid, sid)}", _hours(h)))
+    for sid, summary in staff_work(sol).items():
+        out.append(work_indicator(names.get(sid, sid), summary))
     return tuple((k, v.replace(".", ",") if k.startswith("Charge") else v) for k, v in out)
 
 
@@ -114,4 +117,14 @@ def to_plan_view(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix:
         title=title or f"Visites à domicile du {h.start:%d/%m/%Y} au {h.end:%d/%m/%Y}",
         itineraries=tuple(itineraries), indicators=french_indicators(problem, solution),
         unscheduled=tuple(unscheduled), approximate=bool(matrix.approximate) if matrix is not None else False,
-        extras={"calendar": calendar, "holidays": {d.isoformat(): n for d, n in h.holidays().items()}})
+        extras={"calendar": calendar, "holidays": {d.isoformat(): n for d, n in h.holidays().items()},
+                "work_minutes": {staff[sid].name: w for sid, w in staff_work(solution).items()}})
+
+
+def staff_work(sol: HomeVisitSolution) -> dict[str, dict]:
+    """Each staff member's minutes of work per day and per week (departure to return, minus the pause)."""
+    days: dict[str, list[WorkDay]] = {}
+    for r in sol.routes:
+        pauses = ((r.break_start_s / 60, r.break_end_s / 60),) if r.break_start_s is not None else ()
+        days.setdefault(r.staff_id, []).append(WorkDay(r.day, r.depart_s / 60, r.return_s / 60, pauses))
+    return {sid: work_summary(ws) for sid, ws in sorted(days.items())}

@@ -23,7 +23,7 @@ from planner.rotations.model import (DEFAULT_DURATIONS_MIN, DISCIPLINES, HALF_FR
                                      RotationProblem, RotationSolution, Session, Unit, UnservedCommune, Weights)
 from planner.rotations.need import estimate_demand, estimate_priority_population
 from planner.rotations.workdays import crew_profile
-from planner.worktime import profile_from_record, profile_to_record
+from planner.worktime import profile_of, profile_to_record
 
 
 class _Reader:
@@ -204,9 +204,8 @@ def _unit(data: dict, source: str, i: int, row: int | None = None) -> Unit:
         mr = _Reader(md, source, f"{r.record} member {md.get('id', j + 1) if isinstance(md, dict) else j + 1}", row)
         members.append(Member(mr.text("id"), mr.text("name", mr.text("id")), mr.choice("role", ROLES),
                               mr.dates("unavailable"),
-                              profile_from_record(md.get("work_profile") if isinstance(md, dict) else None,
-                                                  source=source, row=row,
-                                                  field=f"units[{i}].members[{j}].work_profile")))
+                              profile_of(md if isinstance(md, dict) else {}, source=source, row=row,
+                                         field=f"units[{i}].members[{j}].work_profile")))
     lodging = []
     for j, ld in enumerate(r.get("lodging", [])):
         lr = _Reader(ld, source, f"{r.record} lodging {j + 1}", row)

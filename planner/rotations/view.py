@@ -15,6 +15,8 @@ from datetime import datetime, time
 
 from planner.geo import Location
 from planner.hours import format_hhmm
+from planner.rotations.workdays import crew_days
+from planner.worktime import work_indicator, work_summary
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
 from planner.rotations.model import HALF_FR, ROLE_FR, RotationProblem, RotationSolution, Session, Unit
 
@@ -112,6 +114,8 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
          .replace(".", ",")),
         ("Taux d'occupation des équipes (demi-journées)", _pct(ind.get("staff_utilisation", 0))),
     ]
+    work = {u.name: work_summary(crew_days(problem, solution, u)) for u in problem.units}
+    indicators += [work_indicator(f"équipe de {name}", summary) for name, summary in work.items()]
     if solution.gap is not None:
         indicators.append(("Écart maximal à l'optimum (prouvé par le solveur)", f"{100 * solution.gap:.1f} %"
                            .replace(".", ",")))
@@ -153,5 +157,6 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
                "place_name": problem.unit(d.unit_id).place_name(d.night_place)} for d in solution.days]
     return PlanView("rotation", f"Rotation des unités mobiles — {problem.name}", tuple(itineraries),
                     tuple(indicators), unscheduled, approximate,
-                    {"coverage": coverage, "premises_used": used, "reach_minutes": x, "nights": nights})
+                    {"coverage": coverage, "premises_used": used, "reach_minutes": x, "nights": nights,
+                     "work_minutes": work, "holidays": {d.isoformat(): n for d, n in problem.holidays().items()}})
 

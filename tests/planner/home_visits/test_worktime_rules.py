@@ -92,3 +92,28 @@ def test_the_checker_names_each_broken_rule_on_a_hand_edited_plan():
     longer = replace(sol, routes=tuple(replace(x, return_s=x.depart_s + 11 * 3600) if x is r else x
                                        for x in sol.routes))
     assert any("L3121-18" in e and "Inès Infirmière" in e for e in check(problem, matrix, longer))
+
+
+def test_staff_csv_profiles_read_and_impossible_values_refused_by_row(tmp_path):
+    import pytest
+
+    from planner.errors import InputError
+    from planner.home_visits.io import read_staff_csv, write_staff_csv
+
+    head = "id,name,role,start_lat,start_lon,mon,work_profile,max_day_minutes,break_minutes\n"
+    good = tmp_path / "staff.csv"
+    good.write_text(head + "N1,Inès,nurse,48.56,3.29,08:00-17:00,libéral,,\n"
+                           "N2,Léa,nurse,48.56,3.29,08:00-17:00,salarié,480,30\n", encoding="utf-8")
+    staff = read_staff_csv(good)
+    assert staff[0].work_profile == SELF_EMPLOYED
+    assert staff[1].work_profile.max_day_min == 480 and staff[1].work_profile.break_min == 30
+    again = tmp_path / "again.csv"
+    write_staff_csv(again, staff)
+    assert [s.work_profile for s in read_staff_csv(again)] == [s.work_profile for s in staff]
+    for cell, field in (("salaried,1500,", "work_profile.max_day_minutes"), ("salaried,,-5", "work_profile.break_minutes")):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(head + "N1,Inès,nurse,48.56,3.29,08:00-17:00,salaried,,\n"
+                              f"N2,Léa,nurse,48.56,3.29,08:00-17:00,{cell}\n", encoding="utf-8")
+        with pytest.raises(InputError) as e:
+            read_staff_csv(bad)
+        assert e.value.row == 3 and e.value.field == field and str(bad) in str(e.value)
