@@ -420,6 +420,13 @@ class _Solver:
             return (f"visite en binôme : pas de créneau commun à un médecin et une infirmière ({span}), "
                     "tournées complètes")
         who = ROLE_LABELS_FR[d.role]
+        cut = [s.name for s in self.problem.staff if s.role in d.roles and any(
+            (own := s.hours_on(day)) is not None and (legal := self.avail.working(s, day)) is not None
+            and legal.end_min - legal.start_min < own.end_min - own.start_min for day in days_between(lo, hi))]
+        if cut:
+            return (f"tournées {who} complètes les jours possibles ({span}) : le temps de travail de "
+                    f"{', '.join(sorted(set(cut)))} est limité par le Code du travail (10 h par jour, 11 h de "
+                    "repos, 48 h par semaine)")
         return f"tournées {who} complètes les jours possibles ({span}) : capacité ou horaires insuffisants"
 
     def _solution(self, demands: list[Demand], results: dict[date, _Day], first_feasible_s: float) -> HomeVisitSolution:

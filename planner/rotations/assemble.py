@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from planner.rotations.legs import build_days
+from planner.rotations.workdays import crew_profile
 from planner.rotations.model import (DISCIPLINES, Allocation, CommuneService, RotationProblem, RotationSolution,
                                      Session, UnservedCommune)
 from planner.rotations.reach import communes_reach
@@ -68,6 +69,10 @@ def unserved_reason(problem: RotationProblem, matrix: TravelMatrix, insee: str, 
                 f"{problem.half_days.min_session_min} min sur une demi-journée de mission")
     if not drivable:
         return "les locaux à portée sont au-delà de la limite de conduite journalière des unités"
+    if any(crew_profile(u).max_day_min is not None for u in problem.units):
+        return ("capacité des unités insuffisante : les demi-journées sont allées à des communes au besoin plus "
+                "élevé, dans la limite du temps de travail des équipes (10 h par jour, pause de 20 min avant "
+                "6 h, 48 h par semaine)")
     return "capacité des unités insuffisante : les demi-journées sont allées à des communes au besoin plus élevé"
 
 

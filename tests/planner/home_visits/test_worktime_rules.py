@@ -47,6 +47,7 @@ def test_a_long_day_is_cut_at_ten_hours():
     sol, _, errors = _solve(problem)
     assert errors == [] and sol.routes and sol.unscheduled
     assert all(_work(r) <= 600 for r in sol.routes)
+    assert any("Code du travail" in u.reason and "Inès Infirmière" in u.reason for u in sol.unscheduled)
     free = replace(problem, staff=(replace(problem.staff[0], work_profile=SELF_EMPLOYED), problem.staff[1]))
     sol2, _, errors2 = _solve(free)
     assert errors2 == [] and max(_work(r) for r in sol2.routes) > 600  # the rule was what held the first
