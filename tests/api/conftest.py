@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -226,8 +227,35 @@ def run_plan(client, world):
     return run
 
 
+@contextmanager
+def serve(app):
+    """The app served by uvicorn on a free port of 127.0.0.1 (for a real browser); yields its base URL."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        th.join(timeout=10)
+        app.state.jobs.shutdown()
+        app.state.engine.dispose()
+
+
 @pytest.fixture
 def svc():
     """Helpers for tests (importlib mode cannot import conftest as a module)."""
     from types import SimpleNamespace
-    return SimpleNamespace(fake_plan=fake_plan, make_settings=make_settings, wait_job=wait_job)
+    return SimpleNamespace(fake_plan=fake_plan, make_settings=make_settings, wait_job=wait_job, serve=serve)

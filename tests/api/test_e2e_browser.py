@@ -3,9 +3,6 @@ premises on the map, a planner approves them, plans a rotation (real solver) tha
 it, plans and publishes home visits, and a nurse opens her day on a phone-sized screen."""
 
 import shutil
-import socket
-import threading
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,16 +20,8 @@ PW = "motdepasse-e2e"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (installed by .ci/run)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def server(tmp_path):
-    import uvicorn
-
+def server(tmp_path, svc):
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
     app = create_app(Settings(database_url=url, secret_key="e2e-secret-assez-long-pour-hs256-0123456789",
                               workers=1))
@@ -53,18 +42,8 @@ def server(tmp_path):
              commune="77051")
     add_user(url, email="planif@example.org", role="planner", password=PW, territory="provinois")
     add_user(url, email="ines@example.org", role="field", password=PW, territory="provinois", staff_id="N1")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
-    app.state.engine.dispose()
+    with svc.serve(app) as base:
+        yield base
 
 
 def _login(page, base, email):

@@ -5,8 +5,6 @@ tested too). Every page and map of every role is opened."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,16 +28,8 @@ HOSTILE = ("X ${window.__xss=1} `+(window.__xss=1)+` <img src=x onerror=window._
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (installed by .ci/run)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def hostile_server(tmp_path, svc):
-    import uvicorn
-
     url = f"sqlite:///{tmp_path / 'hostile.db'}"
     app = create_app(svc.make_settings(url))
     app.state.plan_function = svc.fake_plan
@@ -59,19 +49,8 @@ def hostile_server(tmp_path, svc):
              engine=app.state.engine)
     add_user(url, email="ines@example.org", role="field", password=PW, territory="provinois", staff_id="N1",
              engine=app.state.engine)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
-    app.state.jobs.shutdown()
-    app.state.engine.dispose()
+    with svc.serve(app) as base:
+        yield base
 
 
 def _plan(api: httpx.Client, kind: str) -> int:
