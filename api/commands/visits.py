@@ -43,8 +43,7 @@ def _problem(problem_file: Path | None, patients: Path | None, staff: Path | Non
         horizon = Horizon(d0, days if days is not None else 28)
     except InputError as exc:
         raise InputError(exc.message, field="--days") from None
-    return HomeVisitProblem(horizon, tuple(io.read_patients_csv(patients, horizon)),
-                            tuple(io.read_staff_csv(staff)), name=f"Visites à domicile depuis {patients.name}")
+    return io.problem_from_csv(patients, staff, horizon, name=f"Visites à domicile depuis {patients.name}")
 
 
 def _matrix(problem: HomeVisitProblem, problem_file: Path | None, matrix: Path | None,
