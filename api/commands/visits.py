@@ -17,7 +17,7 @@ from planner.home_visits.solver import check_matrix_covers, solve
 from planner.home_visits.view import french_indicators
 from planner.travel import TravelMatrix
 
-from api.commands.travel import places_matrix
+from api.commands.travel import places_matrix, print_travel
 
 console = Console()
 
@@ -86,8 +86,7 @@ def visits(
     io.save_solution(solution, out / "solution.json")
     io.write_solution_csv(problem, solution, out)
     violations = check(problem, tm, solution)
-    if tm.approximate:
-        console.print("[yellow]Temps de trajet approximatifs.[/]")
+    print_travel(console, tm.approximate, solution.travel.get("network", ""))
     for label, value in french_indicators(problem, solution)[:6]:
         console.print(f"  {label} : {value}", highlight=False)
     names = {p.id: p.name for p in problem.patients}

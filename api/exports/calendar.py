@@ -72,7 +72,7 @@ def write_staff_calendars(view: PlanView, out_dir: Path, *, stamp: datetime | No
                 desc = "\n".join(x for x in (s.what, f"Tél. : {s.phone}" if s.phone else "",
                                              f"Trajet depuis l'arrêt précédent : {fmt.duration_fr(s.travel_s)}, "
                                              f"{fmt.km(s.travel_m)} km" if s.travel_s else "",
-                                             "Temps de trajet approximatifs." if view.approximate else "") if x)
+                                             view.travel_fr) if x)
                 uid = f"{view.kind}-{rid}-{d.day.isoformat()}-{s.sequence}-{s.place_id}@medical-desert-planner"
                 cal.add_component(stop_event(s, uid, f"{fmt.kind_fr(s.kind)} : {s.place_name}", desc, ts))
         p = out_dir / f"{fmt.slug(rid)}-{fmt.slug(days[0].resource_name)}.ics"

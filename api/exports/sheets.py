@@ -83,7 +83,7 @@ def render_html(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None
     first = days[0]
     return env.get_template("day_sheets.html.j2").render(
         resource_name=first.resource_name, role=fmt.role_fr(first.role), title=view.title,
-        approximate=view.approximate, days=sheet_days(view, days, legs))
+        approximate=view.approximate, travel=view.travel_fr, days=sheet_days(view, days, legs))
 
 
 def write_sheets(view: PlanView, out_dir: Path, legs: LegsByDay | None = None, *, pdf: bool = True,
@@ -204,8 +204,7 @@ def _pdf_day(pdf, view: PlanView, first: DayItinerary, day: dict, family: str, t
 
     text(width, 7, f"{first.resource_name} — {day['date_fr']}", style="B", size=14)
     text(width, 5, f"{fmt.role_fr(first.role)} · {view.title} · départ {day['depart']} · retour {day['back']}")
-    if view.approximate:
-        text(width, 5, "Temps de trajet approximatifs (sans réseau routier).", colour=(179, 0, 0))
+    text(width, 5, view.travel_fr, colour=(179, 0, 0) if view.approximate else (0, 0, 0))
     height += 1
     if not dry:
         pdf.ln(1)

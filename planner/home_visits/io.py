@@ -398,6 +398,7 @@ def solution_to_dict(sol: HomeVisitSolution) -> dict:
             for u in sol.unscheduled],
         "indicators": sol.indicators,
         "stats": sol.stats,
+        "travel": sol.travel,
     }
 
 
@@ -428,7 +429,7 @@ def solution_from_dict(data: dict, *, source: str | None = None) -> HomeVisitSol
     except (TypeError, ValueError) as exc:
         raise InputError(f"bad value in solution ({exc})", source=source) from None
     return HomeVisitSolution(routes, visits, unscheduled, dict(data.get("indicators", {})),
-                             dict(data.get("stats", {})))
+                             dict(data.get("stats", {})), travel=dict(data.get("travel") or {}))
 
 
 def save_solution(sol: HomeVisitSolution, path: str | Path) -> None:

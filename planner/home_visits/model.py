@@ -411,6 +411,7 @@ class HomeVisitSolution:
     indicators: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
     kind: str = KIND
+    travel: dict = field(default_factory=dict)  # travel model and network it was made on (travel_record)
 
     def calendar(self) -> dict[str, list[PlannedVisit]]:
         """Visits by patient, in order."""

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from planner.home_visits.model import DOCTOR, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
-from planner.travel import TravelMatrix
+from planner.travel import TravelMatrix, network_name
 
 
 def _at(day: date, seconds: int) -> datetime:
@@ -111,5 +111,7 @@ def to_plan_view(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix:
         kind="home_visits",
         title=title or f"Visites à domicile du {h.start:%d/%m/%Y} au {h.end:%d/%m/%Y}",
         itineraries=tuple(itineraries), indicators=french_indicators(problem, solution),
-        unscheduled=tuple(unscheduled), approximate=bool(matrix.approximate) if matrix is not None else False,
+        unscheduled=tuple(unscheduled),
+        approximate=bool(matrix.approximate) if matrix is not None else solution.travel.get("model") == "approximate",
+        network=solution.travel.get("network") or (network_name(matrix) if matrix is not None else ""),
         extras={"calendar": calendar, "holidays": {d.isoformat(): n for d, n in h.holidays().items()}})

@@ -210,8 +210,33 @@ def load_problem_and_matrix(problem_path: str | Path) -> tuple[RotationProblem, 
     return problem, matrix
 
 
+def ensure_belongs(problem: RotationProblem, solution: RotationSolution, *, source: str | None = None) -> None:
+    """InputError unless every unit, premises and commune the solution names is in the problem."""
+    units = {u.id for u in problem.units}
+    prem = set(problem.premises_by_id())
+    communes = set(problem.commune_by_insee())
+    found = [
+        ("units", "unit", {s.unit_id for s in solution.sessions} | {d.unit_id for d in solution.days}, units),
+        ("premises", "premises", {s.premises_id for s in solution.sessions}
+         | {a.premises_id for a in solution.allocations}, prem),
+        ("communes", "insee", {a.insee for a in solution.allocations} | {s.insee for s in solution.service}
+         | {u.insee for u in solution.unserved}, communes),
+    ]
+    parts, field = [], None
+    for label, fld, named, known in found:
+        missing = sorted(named - known)
+        if missing:
+            parts.append(f"{label} {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
+            field = field or fld
+    if parts:
+        raise InputError(f"this solution does not belong to this problem: it names {' and '.join(parts)}, "
+                         "absent from the problem", source=source, field=field)
+
+
 def check_files(problem_path: str | Path, solution_path: str | Path) -> list[str]:
     """`planner check` entry point for rotations."""
     problem, matrix = load_problem_and_matrix(problem_path)
-    return check(problem, matrix, read_solution(solution_path))
+    solution = read_solution(solution_path)
+    ensure_belongs(problem, solution, source=str(solution_path))
+    return check(problem, matrix, solution)
 

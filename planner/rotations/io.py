@@ -444,7 +444,7 @@ def solution_to_dict(sol: RotationSolution) -> dict:
     return {
         "kind": "rotation", "status": sol.status, "solver": sol.solver, "objective": sol.objective,
         "bound": sol.bound, "gap": sol.gap, "solve_seconds": sol.solve_s, "warnings": list(sol.warnings),
-        "changes": list(sol.changes), "indicators": dict(sol.indicators),
+        "changes": list(sol.changes), "indicators": dict(sol.indicators), "travel": dict(sol.travel),
         "sessions": [{"unit": s.unit_id, "date": s.day.isoformat(), "half": s.half, "premises": s.premises_id,
                       "start": format_hhmm(s.start_min), "end": format_hhmm(s.end_min), "members": list(s.members),
                       "capacity": dict(s.capacity)} for s in sol.sessions],
@@ -466,6 +466,8 @@ def solution_to_dict(sol: RotationSolution) -> dict:
 
 def solution_from_dict(data: dict, *, source: str = "solution") -> RotationSolution:
     r = _Reader(data, source, "solution")
+    if data.get("kind", "rotation") != "rotation":
+        raise r.error("kind", f"not a rotation solution (kind {data.get('kind')!r})")
     try:
         sessions = tuple(Session(s["unit"], date.fromisoformat(s["date"]), s["half"], s["premises"],
                                  parse_hhmm(s["start"]), parse_hhmm(s["end"]), tuple(s.get("members", ())),
@@ -489,7 +491,7 @@ def solution_from_dict(data: dict, *, source: str = "solution") -> RotationSolut
                             status=data.get("status", ""), objective=data.get("objective"),
                             bound=data.get("bound"), gap=data.get("gap"), solve_s=data.get("solve_seconds", 0.0),
                             solver=data.get("solver", ""), warnings=tuple(data.get("warnings", ())),
-                            changes=tuple(data.get("changes", ())))
+                            changes=tuple(data.get("changes", ())), travel=dict(data.get("travel") or {}))
 
 
 def write_solution(sol: RotationSolution, path: str | Path) -> None:

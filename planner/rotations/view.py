@@ -41,6 +41,7 @@ def session_label(unit: Unit, session: Session) -> str:
 def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approximate: bool = False) -> PlanView:
     prem = problem.premises_by_id()
     communes = problem.commune_by_insee()
+    approximate = approximate or solution.travel.get("model") == "approximate"
 
     def where(place_id: str, unit: Unit) -> tuple[str, Location, str, str | None]:
         """name, location, address, commune of a place id."""
@@ -153,5 +154,6 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
                "place_name": problem.unit(d.unit_id).place_name(d.night_place)} for d in solution.days]
     return PlanView("rotation", f"Rotation des unités mobiles — {problem.name}", tuple(itineraries),
                     tuple(indicators), unscheduled, approximate,
-                    {"coverage": coverage, "premises_used": used, "reach_minutes": x, "nights": nights})
+                    {"coverage": coverage, "premises_used": used, "reach_minutes": x, "nights": nights},
+                    network=solution.travel.get("network", ""))
 
