@@ -87,7 +87,7 @@ def visits(
     io.write_solution_csv(problem, solution, out)
     violations = check(problem, tm, solution)
     print_travel(console, tm.approximate, solution.travel.get("network", ""))
-    for label, value in french_indicators(problem, solution)[:6]:
+    for label, value in french_indicators(problem, solution):
         console.print(f"  {label} : {value}", highlight=False)
     names = {p.id: p.name for p in problem.patients}
     for u in solution.unscheduled[:20]:

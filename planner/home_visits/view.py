@@ -27,6 +27,16 @@ def visit_label(role: str, joint: bool, minutes: int) -> str:
     return f"Visite {'médecin' if role == DOCTOR else 'infirmière'} ({minutes} min)"
 
 
+def workload(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict[str, tuple[int, int, float]]:
+    """Each staff member's (visits, working days, hours from departure to return), in staff order."""
+    out = {}
+    for s in problem.staff:
+        routes = [r for r in sol.routes if r.staff_id == s.id]
+        out[s.id] = (sum(len(r.stops) for r in routes), sum(1 for r in routes if r.stops),
+                     round(sum(r.return_s - r.depart_s for r in routes if r.stops) / 3600, 1))
+    return out
+
+
 def french_indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> tuple[tuple[str, str], ...]:
     ind = sol.indicators
     names = {s.id: s.name for s in problem.staff}
@@ -43,6 +53,9 @@ def french_indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> tupl
         out.append((f"Charge des {who} (visites par personne)", f"de {b['min']} à {b['max']} (moyenne {b['mean']})"))
     for sid, h in ind.get("driving_hours_by_staff", {}).items():
         out.append((f"Conduite — {names.get(sid, sid)}", _hours(h)))
+    for sid, (visits, days, hours) in workload(problem, sol).items():
+        out.append((f"Charge — {names.get(sid, sid)}",
+                    f"{visits} visite(s) sur {days} jour(s), {_hours(hours)} de tournée"))
     return tuple((k, v.replace(".", ",") if k.startswith("Charge") else v) for k, v in out)
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from planner.errors import InputError
+from planner.hours import format_hhmm
 from planner.rotations.assemble import in_need
 from planner.rotations.io import read_problem, read_solution
 from planner.rotations.legs import build_day
@@ -54,13 +55,13 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
             continue
         lo, hi = hd.window(s.half)
         if s.start_min < lo or s.end_min > hi:
-            out.append(f"{tag}: {s.start_min}-{s.end_min} min outside the half-day window {lo}-{hi}")
+            out.append(f"{tag}: {format_hhmm(s.start_min)}-{format_hhmm(s.end_min)} outside the half-day window "
+                       f"{format_hhmm(lo)}-{format_hhmm(hi)}")
         if s.end_min - s.start_min < hd.min_session_min:
             out.append(f"{tag}: shorter than {hd.min_session_min} min")
         opening = p.opening_on(s.day, problem.default_hours(p))
         if not any(r.start_min <= s.start_min and s.end_min <= r.end_min for r in opening):
-            out.append(f"{tag}: premises not open {s.start_min // 60:02d}:{s.start_min % 60:02d}-"
-                       f"{s.end_min // 60:02d}:{s.end_min % 60:02d} that day")
+            out.append(f"{tag}: premises not open {format_hhmm(s.start_min)}-{format_hhmm(s.end_min)} that day")
         present = {m.id for m in u.members_on(s.day)}
         for mid in s.members:
             if mid not in {m.id for m in u.members}:
@@ -122,9 +123,9 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
                 out.append(f"{tag}: {expected.driving_s / 60:.0f} min of driving (limit {u.max_driving_min})")
             if expected.legs:
                 if expected.legs[0].depart_min < u.day_start_min:
-                    out.append(f"{tag}: leaves at {expected.legs[0].depart_min} min, before the day starts")
+                    out.append(f"{tag}: leaves at {format_hhmm(expected.legs[0].depart_min)}, before the day starts")
                 if expected.legs[-1].arrive_min > u.day_end_min:
-                    out.append(f"{tag}: arrives at {expected.legs[-1].arrive_min} min, after the day ends")
+                    out.append(f"{tag}: arrives at {format_hhmm(expected.legs[-1].arrive_min)}, after the day ends")
             ordered = sorted(todays, key=lambda s: s.start_min)
             for a, b in zip(ordered, ordered[1:]):
                 if a.premises_id != b.premises_id:

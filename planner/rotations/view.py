@@ -38,6 +38,16 @@ def session_label(unit: Unit, session: Session) -> str:
     return "Consultations " + " + ".join(roles) if roles else "Consultations"
 
 
+def workload(problem: RotationProblem, solution: RotationSolution) -> list[tuple[str, str, str, int, int]]:
+    """Each unit member's (unit id, member id, name, sessions, consultation minutes), in problem order."""
+    out = []
+    for u in problem.units:
+        for m in u.members:
+            mine = [s for s in solution.sessions if s.unit_id == u.id and m.id in s.members]
+            out.append((u.id, m.id, m.name, len(mine), sum(s.end_min - s.start_min for s in mine)))
+    return out
+
+
 def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approximate: bool = False) -> PlanView:
     prem = problem.premises_by_id()
     communes = problem.commune_by_insee()
@@ -113,6 +123,9 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
          .replace(".", ",")),
         ("Taux d'occupation des équipes (demi-journées)", _pct(ind.get("staff_utilisation", 0))),
     ]
+    for uid, mid, name, sessions, minutes in workload(problem, solution):
+        indicators.append((f"Charge — {name} ({uid})",
+                           f"{sessions} séance(s), {minutes / 60:.1f} h de consultation".replace(".", ",")))
     if solution.gap is not None:
         indicators.append(("Écart maximal à l'optimum (prouvé par le solveur)", f"{100 * solution.gap:.1f} %"
                            .replace(".", ",")))
