@@ -107,7 +107,7 @@ def decode_text(content: bytes, *, source: str | None = None) -> tuple[str, str]
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
-    elif b"\x00" in content[:4096]:
+    elif content[:4096].count(b"\x00") > len(content[:4096]) // 10:  # UTF-16 without BOM, or binary
         raise InputError("ce fichier n'est pas un texte CSV lisible (octets nuls) : " + EXCEL_FIX_FR, source=source)
     else:
         try:
