@@ -11,6 +11,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.errors import InputError
+from planner.tables import Columns, parse_decimal, read_csv_bytes
+
 from api.db.models import Commune, Patient, Premises, Staff
 from api.routers.common import place_problem
 from api.routers.schemas import PatientIn, PremisesIn, StaffIn
@@ -34,7 +37,7 @@ class RowError:
 
 
 def read_table(content: bytes, filename: str) -> pd.DataFrame:
-    """A table of strings from CSV (comma or semicolon, UTF-8) or XLSX content."""
+    """A table of strings from CSV (`;`, `,` or tab; UTF-8, Windows-1252 or Latin-1) or XLSX content."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         try:
@@ -42,15 +45,20 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file to fix
             raise ValueError(f"classeur XLSX illisible ({type(exc).__name__})") from None
     if name.endswith(".csv") or name.endswith(".txt"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError("le fichier CSV doit être encodé en UTF-8") from None
-        sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-        try:
-            return pd.read_csv(io.StringIO(text), dtype=str, sep=sep, keep_default_na=False)
-        except Exception as exc:  # noqa: BLE001
-            raise ValueError(f"CSV illisible ({type(exc).__name__}: {exc})") from None
+        try:  # the planner's one CSV reader: encodings, separators, blank rows (planner/tables.py)
+            table = read_csv_bytes(content)
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+        width = len(table.header)
+        for row, cells in table.rows:
+            if any(c.strip() for c in cells[width:]):
+                raise ValueError(f"ligne {row} : {len(cells)} valeurs pour {width} colonnes "
+                                 "(un séparateur dans une valeur ? mettez-la entre guillemets)")
+        cols = [h if h else f"colonne {i}" for i, h in enumerate(table.header, start=1)]
+        df = pd.DataFrame([list(c[:width]) + [""] * (width - len(c)) for _, c in table.rows], columns=cols,
+                          dtype=str)
+        df.attrs["rows"] = [row for row, _ in table.rows]  # spreadsheet row numbers (blank rows skipped)
+        return df
     raise ValueError("format non reconnu : envoyez un fichier .csv ou .xlsx")
 
 
@@ -59,6 +67,11 @@ def _cell(field: str, value: str, schema: type[BaseModel]):
     if field in LIST_FIELDS:
         return [x.strip() for x in v.replace(",", ";").split(";") if x.strip()]
     annotation = str(schema.model_fields[field].annotation)
+    if "float" in annotation and v:
+        try:
+            return parse_decimal(v)  # French decimal comma: 48,56
+        except ValueError:
+            return v  # pydantic names the field and the reason
     if "bool" in annotation:
         if v.lower() in TRUE:
             return True
@@ -71,18 +84,25 @@ def _cell(field: str, value: str, schema: type[BaseModel]):
 def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str], communes: set[str]) -> tuple[list[dict], list[RowError]]:
     """Typed rows and the list of every problem (unknown column, bad value, duplicate code, foreign commune)."""
     schema = KINDS[kind][0]
-    errors: list[RowError] = []
-    unknown = [c for c in df.columns if c not in schema.model_fields]
-    for c in unknown:
-        errors.append(RowError(1, str(c), "colonne inconnue"))
+    numbers = df.attrs.get("rows") or list(range(2, len(df) + 2))
     required = [n for n, f in schema.model_fields.items() if f.is_required()]
-    for c in required:
-        if c not in df.columns:
-            errors.append(RowError(1, c, "colonne obligatoire absente"))
+    columns = Columns(tuple(schema.model_fields), required=tuple(required))
+    def untitled(c) -> bool:
+        return str(c).startswith(("colonne ", "Unnamed:"))
+
+    blank = {i for i, c in enumerate(df.columns, start=1) if untitled(c)
+             and df.iloc[:, i - 1].astype(str).str.strip().ne("").any()}
+    header = ["" if untitled(c) else str(c) for c in df.columns]
+    names, issues = columns.resolve(header, blank)
+    errors = [RowError(1, i.column or f"colonne {i.position}", i.french()) for i in issues]
     if errors:
         return [], errors
+    if df.empty:
+        return [], [RowError(2, "", "aucune ligne de données : le fichier n'a que son en-tête")]
+    df = df.loc[:, [n is not None for n in names]]
+    df.columns = [n for n in names if n is not None]
     rows, seen = [], {}
-    for i, rec in enumerate(df.to_dict("records"), start=2):
+    for i, rec in zip(numbers, df.to_dict("records")):
         data = {k: _cell(k, str(v), schema) for k, v in rec.items() if str(v).strip() != "" or k in required}
         try:
             item = schema.model_validate(data)
@@ -112,11 +132,11 @@ def import_rows(db: Session, territory_id: int, kind: str, df: pd.DataFrame, *, 
     communes = set(db.scalars(select(Commune.insee).where(Commune.territory_id == territory_id)))
     rows, errors = validate_rows(df, kind, existing, communes)
     if kind == "premises":
-        for i, r in enumerate(rows, start=2):
+        for i, r in zip(df.attrs.get("rows") or range(2, len(rows) + 2), rows):
             if r.get("insee") is None:
                 errors.append(RowError(i, "insee", "champ requis"))
     if not errors and kind in ("patients", "premises"):
-        for i, r in enumerate(rows, start=2):
+        for i, r in zip(df.attrs.get("rows") or range(2, len(rows) + 2), rows):
             problem = place_problem(db, territory_id, r.get("insee"), r["lat"], r["lon"])
             if problem:
                 errors.append(RowError(i, *problem))

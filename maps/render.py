@@ -387,7 +387,11 @@ def _place_icon(symbol: str, colour: str) -> folium.DivIcon:
 
 
 def _add_header(fmap, view: PlanView, subtitle: str, straight: bool) -> None:
-    notice = f'<div class="approx-notice" style="color:#b30000">{APPROX_NOTICE}</div>' if straight else ""
+    notice = (f'<div class="approx-notice" style="color:#b30000">{APPROX_NOTICE}</div>' if view.approximate
+              else f'<div class="travel-notice">{text(view.travel_fr)}</div>')
+    if straight and not view.approximate:
+        notice += '<div class="approx-notice" style="color:#b30000">Trajets tracés en ligne droite (réseau non chargé).</div>'
+
     sub = f"<div>{text(subtitle)}</div>" if subtitle else ""
     box = (f'<div class="map-header" style="position:fixed;top:8px;left:50px;z-index:9999;'
            f'background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font:13px sans-serif;'

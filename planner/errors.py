@@ -15,8 +15,9 @@ class InputError(PlannerError):
     """
 
     def __init__(self, message: str, *, source: str | None = None, row: int | None = None,
-                 field: str | None = None) -> None:
+                 field: str | None = None, record: str | None = None) -> None:
         self.message = message
+        self.record = record  # e.g. "patient:P01": lets a reader that knows where P01 came from add its row
         self.source = source
         self.row = row
         self.field = field

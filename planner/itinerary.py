@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from planner.geo import Location
+from planner.travel import travel_fr
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +75,9 @@ class PlanView:
     unscheduled: tuple[Unscheduled, ...] = ()
     approximate: bool = False  # travel times from the approximate model: outputs must say so
     extras: dict = field(default_factory=dict)  # kind-specific data, e.g. rotation commune coverage
+    network: str = ""  # road network file the plan was made on ("" when approximate or unknown)
+
+    @property
+    def travel_fr(self) -> str:
+        """The sentence naming the travel model and network, said once by every output."""
+        return travel_fr(self.approximate, self.network)

@@ -9,6 +9,7 @@ This is the one place where unreachable pairs and integer rounding are decided:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -20,6 +21,31 @@ from planner.errors import InputError
 UNREACHABLE = 10_000_000  # seconds (about 116 days) or metres (10,000 km): "no route"
 
 APPROXIMATE_NOTE = "approximate travel times (great-circle distance, no road network)"
+
+
+def travel_fr(approximate: bool, network: str = "") -> str:
+    """The one sentence every console and output uses to say which travel model and network a plan used."""
+    if approximate:
+        return ("Temps de trajet approximatifs : distance à vol d'oiseau × 1,3 à 50 km/h, sans réseau routier.")
+    if network:
+        return f"Temps de trajet par la route : réseau routier {network} (OpenStreetMap)."
+    return "Temps de trajet par la route : matrice de temps fournie (réseau non précisé)."
+
+
+def network_name(matrix: "TravelMatrix") -> str:
+    """The road network file a matrix was computed on ('' for the approximate model or when unknown)."""
+    if matrix.approximate:
+        return ""
+    if matrix.network:
+        return matrix.network
+    m = re.match(r"road network (\S+)", matrix.source or "")
+    return m.group(1) if m else ""
+
+
+def travel_record(matrix: "TravelMatrix") -> dict:
+    """What a solution remembers of the travel model it was made on (saved in its JSON as "travel")."""
+    return {"model": "approximate" if matrix.approximate else "road", "network": network_name(matrix),
+            "detail": matrix.source}
 
 
 def to_int(values) -> np.ndarray:
@@ -44,6 +70,7 @@ class TravelMatrix:
     metres: np.ndarray
     approximate: bool = False
     source: str = ""
+    network: str = ""  # file name of the road network it was computed on ("" when approximate or unknown)
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,7 +114,7 @@ class TravelMatrix:
         """The matrix restricted to (and ordered as) `ids`."""
         idx = np.array([self.index(i) for i in ids], dtype=np.int64)
         return TravelMatrix(tuple(ids), self.seconds[np.ix_(idx, idx)], self.metres[np.ix_(idx, idx)],
-                            self.approximate, self.source)
+                            self.approximate, self.source, self.network)
 
     # --- interchange -------------------------------------------------------------------------------
     def to_json_dict(self) -> dict:
@@ -101,6 +128,7 @@ class TravelMatrix:
             "metres": self.metres.tolist(),
             "approximate": self.approximate,
             "source": self.source,
+            "network": network_name(self),
             "unreachable": UNREACHABLE,
         }
 
@@ -117,7 +145,7 @@ class TravelMatrix:
         if seconds.shape != (len(ids), len(ids)) or metres.shape != seconds.shape:
             raise InputError(f"matrices must be {len(ids)}x{len(ids)}", source=source, field="seconds")
         return cls(ids, to_int(seconds), to_int(metres), bool(data.get("approximate", False)),
-                   str(data.get("source", "")))
+                   str(data.get("source", "")), str(data.get("network") or ""))
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_json_dict()), encoding="utf-8")

@@ -32,7 +32,12 @@ def check(problem: Path = typer.Argument(..., help="Problem JSON file"),
           solution: Path = typer.Argument(..., help="Solution JSON file")) -> None:
     """List every rule the solution breaks; exit code 1 if any."""
     console = Console()
-    checker = importlib.import_module(CHECKERS[problem_kind(problem)])
+    kind = problem_kind(problem)
+    solution_kind = read_json_file(solution).get("kind")
+    if solution_kind != kind:
+        raise InputError(f"these files do not belong together: {problem.name} is a {kind!r} problem but "
+                         f"{solution.name} is a {solution_kind!r} solution", source=str(solution), field="kind")
+    checker = importlib.import_module(CHECKERS[kind])
     violations = checker.check_files(problem, solution)
     if violations:
         for v in violations:

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from api.commands.travel import print_travel
 from api.exports import FORMAT_FR, FORMATS, write_all
 from api.exports.viewjson import FORMAT_KIND, view_from_dict
 from planner.errors import InputError, read_json_file
@@ -44,7 +45,10 @@ def home_visits_view(problem: Path, solution: Path) -> PlanView:
     from planner.home_visits.view import to_plan_view
     from planner.travel import TravelMatrix
 
+    from planner.home_visits.check import ensure_belongs
+
     prob, sol = io.load_problem(problem), io.load_solution(solution)
+    ensure_belongs(prob, sol, source=str(solution))
     matrix_path = io.problem_matrix_path(prob, problem) if prob.matrix else None
     matrix = TravelMatrix.load(matrix_path) if matrix_path is not None and matrix_path.exists() else None
     return to_plan_view(prob, sol, matrix)
@@ -54,7 +58,10 @@ def rotation_view(problem: Path, solution: Path) -> PlanView:
     from planner.rotations import io
     from planner.rotations.view import to_plan_view
 
+    from planner.rotations.check import ensure_belongs
+
     prob, sol = io.read_problem(problem), io.read_solution(solution)
+    ensure_belongs(prob, sol, source=str(solution))
     return to_plan_view(prob, sol, approximate=_matrix_is_approximate(problem, prob.matrix_ref))
 
 
@@ -113,6 +120,8 @@ def export(solution: Path = typer.Argument(..., help="Solution JSON (home visits
         written = write_all(view, out, network=net, outlines=outline_path, formats=formats)
     for f, paths in written.items():
         console.print(f"[green]✓[/] {FORMAT_FR.get(f, f)} : {len(paths)} fichier(s)", highlight=False)
-    if view.approximate or net is None:
-        console.print("[yellow]Temps de trajet approximatifs ou tracés en ligne droite (pas de réseau routier).[/]")
+    print_travel(console, view.approximate, view.network)
+    if net is None and not view.approximate and wanted & {"map", "gpx", "all"}:
+        console.print("Tracés des cartes et GPX en ligne droite entre les arrêts : ajoutez --network FICHIER pour "
+                      "les tracer sur les routes.", highlight=False)
     console.print(f"Exports écrits dans {out}")

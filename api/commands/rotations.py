@@ -19,7 +19,7 @@ from planner.rotations.solver_ortools import solve
 from planner.rotations.view import to_plan_view
 from planner.travel import TravelMatrix
 
-from api.commands.travel import places_matrix
+from api.commands.travel import places_matrix, print_travel
 
 console = Console()
 
@@ -105,8 +105,7 @@ def rotation(
     io.write_solution_csvs(problem, solution, out)
     write_proposals_csv(rank_proposals(problem, tm, solution), out / "proposals.csv")
     violations = check(problem, tm, solution)
-    if tm.approximate:
-        console.print("[yellow]Temps de trajet approximatifs.[/]")
+    print_travel(console, tm.approximate, solution.travel.get("network", ""))
     view = to_plan_view(problem, solution, approximate=tm.approximate)
     for label, value in view.indicators:
         console.print(f"  {label} : {value}", highlight=False)

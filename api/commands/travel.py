@@ -23,5 +23,12 @@ def places_matrix(places: dict[str, Location], network: Path | None, console: Co
             return travel_matrix(net, ids, locs)
     from maps.approx import approximate_matrix
 
-    console.print("[yellow]Sans réseau routier : temps de trajet approximatifs (vol d'oiseau).[/]")
     return approximate_matrix(ids, locs)
+
+
+def print_travel(console: Console, approximate: bool, network: str) -> None:
+    """The console's one line on the travel model and the road network a plan used."""
+    from planner.travel import travel_fr
+
+    console.print(f"[yellow]{travel_fr(approximate, network)}[/]" if approximate else travel_fr(approximate, network),
+                  highlight=False)

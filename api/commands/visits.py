@@ -17,7 +17,7 @@ from planner.home_visits.solver import check_matrix_covers, solve
 from planner.home_visits.view import french_indicators
 from planner.travel import TravelMatrix
 
-from api.commands.travel import places_matrix
+from api.commands.travel import places_matrix, print_travel
 
 console = Console()
 
@@ -43,8 +43,7 @@ def _problem(problem_file: Path | None, patients: Path | None, staff: Path | Non
         horizon = Horizon(d0, days if days is not None else 28)
     except InputError as exc:
         raise InputError(exc.message, field="--days") from None
-    return HomeVisitProblem(horizon, tuple(io.read_patients_csv(patients, horizon)),
-                            tuple(io.read_staff_csv(staff)), name=f"Visites à domicile depuis {patients.name}")
+    return io.problem_from_csv(patients, staff, horizon, name=f"Visites à domicile depuis {patients.name}")
 
 
 def _matrix(problem: HomeVisitProblem, problem_file: Path | None, matrix: Path | None,
@@ -87,9 +86,8 @@ def visits(
     io.save_solution(solution, out / "solution.json")
     io.write_solution_csv(problem, solution, out)
     violations = check(problem, tm, solution)
-    if tm.approximate:
-        console.print("[yellow]Temps de trajet approximatifs.[/]")
-    for label, value in french_indicators(problem, solution)[:6]:
+    print_travel(console, tm.approximate, solution.travel.get("network", ""))
+    for label, value in french_indicators(problem, solution):
         console.print(f"  {label} : {value}", highlight=False)
     names = {p.id: p.name for p in problem.patients}
     for u in solution.unscheduled[:20]:

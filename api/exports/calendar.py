@@ -38,10 +38,11 @@ def stop_event(stop: ItineraryStop, uid: str, summary: str, description: str, st
     ev.add("dtstart", local(stop.start))
     ev.add("dtend", local(stop.end))
     ev.add("summary", summary)
-    location = ", ".join(x for x in (stop.place_name, stop.address) if x)
-    if location:
-        ev.add("location", location)
-    ev.add("geo", (stop.location.lat, stop.location.lon))
+    if stop.kind != "break":  # a break may be at a patient's home: it names no place and has no position
+        location = ", ".join(x for x in (stop.place_name, stop.address) if x)
+        if location:
+            ev.add("location", location)
+        ev.add("geo", (stop.location.lat, stop.location.lon))
     if description:
         ev.add("description", description)
     return ev
@@ -72,9 +73,9 @@ def write_staff_calendars(view: PlanView, out_dir: Path, *, stamp: datetime | No
                 desc = "\n".join(x for x in (s.what, f"Tél. : {s.phone}" if s.phone else "",
                                              f"Trajet depuis l'arrêt précédent : {fmt.duration_fr(s.travel_s)}, "
                                              f"{fmt.km(s.travel_m)} km" if s.travel_s else "",
-                                             "Temps de trajet approximatifs." if view.approximate else "") if x)
+                                             view.travel_fr) if x)
                 uid = f"{view.kind}-{rid}-{d.day.isoformat()}-{s.sequence}-{s.place_id}@medical-desert-planner"
-                cal.add_component(stop_event(s, uid, f"{fmt.kind_fr(s.kind)} : {s.place_name}", desc, ts))
+                cal.add_component(stop_event(s, uid, s.what if s.kind == "break" else f"{fmt.kind_fr(s.kind)} : {s.place_name}", desc, ts))
         p = out_dir / f"{fmt.slug(rid)}-{fmt.slug(days[0].resource_name)}.ics"
         p.write_bytes(finish(cal))
         written.append(p)

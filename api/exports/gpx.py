@@ -29,8 +29,7 @@ def day_gpx(view: PlanView, d: DayItinerary, legs: LegsByDay | None) -> gpxpy.gp
     g = gpxpy.gpx.GPX()
     g.creator = "medical-desert-planner"
     g.name = f"{d.resource_name} — {fmt.day_fr(d.day)}"
-    g.description = view.title + (" (temps de trajet approximatifs, tracé en ligne droite)" if view.approximate
-                                  else "")
+    g.description = f"{view.title} — {view.travel_fr}" + (" Tracé en ligne droite." if view.approximate else "")
     for s in d.stops:
         wp = gpxpy.gpx.GPXWaypoint(s.location.lat, s.location.lon, name=f"{s.sequence}. {s.place_name}",
                                    time=local(s.arrival), description=s.what or fmt.kind_fr(s.kind))

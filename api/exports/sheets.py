@@ -53,15 +53,17 @@ def sheet_days(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None)
             leg = day_legs[i - 1] if i and i - 1 < len(day_legs) else None
             travel = f"{fmt.duration_fr(s.travel_s)}, {fmt.km(s.travel_m)} km" if i and s.travel_s else ""
             steps = getattr(leg, "steps", ()) if leg is not None and not view.approximate else ()
+            pause = s.kind == "break"  # a break names no place and links nowhere: it may be at a patient's home
             stops.append(SheetStop(
                 number="⌂" if base else str(s.sequence), kind=s.kind, kind_fr=fmt.kind_fr(s.kind), is_base=base,
-                place=s.place_name, address="" if s.address == s.place_name else s.address,
+                place="" if pause else s.place_name,
+                address="" if pause or s.address == s.place_name else s.address,
                 what="" if s.what in ("Départ", "Retour") else s.what, phone=s.phone, arrival=fmt.hm(s.arrival),
                 start=fmt.hm(s.start), end=fmt.hm(s.end), travel=travel,
                 directions=directions.leg_sentence(steps, s.place_name, max_parts=MAX_DIRECTION_PARTS)
                 if steps else "",
-                geo=links.geo_uri(s.location, s.place_name),
-                osm=links.osm_directions_url(prev.location if prev else None, s.location)))
+                geo="" if pause else links.geo_uri(s.location, s.place_name),
+                osm="" if pause else links.osm_directions_url(prev.location if prev else None, s.location)))
         out.append({"date_iso": d.day.isoformat(), "date_fr": fmt.day_fr(d.day),
                     "depart": fmt.hm(d.stops[0].start) if d.stops else "",
                     "back": fmt.hm(d.stops[-1].arrival) if d.stops else "",
@@ -83,7 +85,7 @@ def render_html(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None
     first = days[0]
     return env.get_template("day_sheets.html.j2").render(
         resource_name=first.resource_name, role=fmt.role_fr(first.role), title=view.title,
-        approximate=view.approximate, days=sheet_days(view, days, legs))
+        approximate=view.approximate, travel=view.travel_fr, days=sheet_days(view, days, legs))
 
 
 def write_sheets(view: PlanView, out_dir: Path, legs: LegsByDay | None = None, *, pdf: bool = True,
@@ -204,8 +206,7 @@ def _pdf_day(pdf, view: PlanView, first: DayItinerary, day: dict, family: str, t
 
     text(width, 7, f"{first.resource_name} — {day['date_fr']}", style="B", size=14)
     text(width, 5, f"{fmt.role_fr(first.role)} · {view.title} · départ {day['depart']} · retour {day['back']}")
-    if view.approximate:
-        text(width, 5, "Temps de trajet approximatifs (sans réseau routier).", colour=(179, 0, 0))
+    text(width, 5, view.travel_fr, colour=(179, 0, 0) if view.approximate else (0, 0, 0))
     height += 1
     if not dry:
         pdf.ln(1)
@@ -220,15 +221,17 @@ def _pdf_day(pdf, view: PlanView, first: DayItinerary, day: dict, family: str, t
             y = pdf.get_y()
             pdf.set_font(family, "", 7.5 * k)
             pdf.set_text_color(0, 70, 160)
-            pdf.set_xy(12 + width - links_w, y)
-            pdf.cell(14, 4.5 * k, t("GPS"), link=s.geo)
-            pdf.cell(links_w - 14, 4.5 * k, t("OpenStreetMap"), link=s.osm)
+            if s.geo:
+                pdf.set_xy(12 + width - links_w, y)
+                pdf.cell(14, 4.5 * k, t("GPS"), link=s.geo)
+                pdf.cell(links_w - 14, 4.5 * k, t("OpenStreetMap"), link=s.osm)
             pdf.set_text_color(0, 0, 0)
             pdf.set_xy(12, y)
             pdf.set_font(family, "B", 10 * k)
             pdf.cell(8, 5 * k, t(s.number))
             pdf.cell(indent - 8, 5 * k, t(s.arrival if s.is_base else f"{s.start}–{s.end}"))
-        text(width - indent - links_w, 5, f"{s.kind_fr} : {s.place}", style="B", size=10, x=12 + indent)
+        text(width - indent - links_w, 5, f"{s.kind_fr} : {s.place}" if s.place else s.kind_fr, style="B", size=10,
+             x=12 + indent)
         lines = []
         first = " · ".join(x for x in ((f"arrivée {s.arrival}" if not s.is_base and s.arrival != s.start else ""),
                                        s.address, f"Tél. : {s.phone}" if s.phone else "") if x)

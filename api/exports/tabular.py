@@ -69,9 +69,8 @@ def write_xlsx(view: PlanView, path: Path) -> Path:
     for i, h in enumerate(HEADERS, start=1):
         width = max(len(h), *(len(str(r[i - 1])) for r in rows(view))) if view.itineraries else len(h)
         ws.column_dimensions[get_column_letter(i)].width = min(50, width + 2)
-    if view.approximate:
-        ws2 = wb.create_sheet("Note")
-        ws2.append(["Temps de trajet approximatifs (sans réseau routier)."])
+    ws2 = wb.create_sheet("Note")
+    ws2.append([view.travel_fr])
     wb.properties.title = view.title
     wb.save(path)
     return path

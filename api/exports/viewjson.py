@@ -32,6 +32,7 @@ def view_to_dict(view: PlanView) -> dict:
         "plan_kind": view.kind,
         "title": view.title,
         "approximate": view.approximate,
+        "network": view.network,
         "indicators": [list(x) for x in view.indicators],
         "unscheduled": [asdict(u) for u in view.unscheduled],
         "itineraries": [{"resource_id": d.resource_id, "resource_name": d.resource_name, "role": d.role,
@@ -60,7 +61,8 @@ def view_from_dict(data: dict, *, source: str | None = None) -> PlanView:
         return PlanView(kind=data["plan_kind"], title=data["title"], itineraries=tuple(its),
                         indicators=tuple((str(a), str(b)) for a, b in data.get("indicators", [])),
                         unscheduled=tuple(Unscheduled(**u) for u in data.get("unscheduled", [])),
-                        approximate=bool(data.get("approximate", False)), extras=data.get("extras") or {})
+                        approximate=bool(data.get("approximate", False)), extras=data.get("extras") or {},
+                        network=str(data.get("network") or ""))
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"invalid plan view ({type(exc).__name__}: {exc})", source=source) from None
 

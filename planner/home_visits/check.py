@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from planner.errors import InputError
 from planner.home_visits.calendar import availability, visit_window
 from planner.home_visits.io import hms, load_problem, load_solution, problem_matrix_path
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, HomeVisitSolution
@@ -199,9 +200,29 @@ def _check_break(s, span, r, legs, services, where) -> list[str]:
     return errors
 
 
+def ensure_belongs(problem: HomeVisitProblem, solution: HomeVisitSolution, *, source: str | None = None) -> None:
+    """InputError unless every staff member and patient the solution names is in the problem: a solution
+    checked against another problem would list every rule as broken instead of saying the files differ."""
+    staff = {s.id for s in problem.staff}
+    patients = {p.id for p in problem.patients}
+    unknown_staff = sorted({r.staff_id for r in solution.routes} - staff)
+    unknown_patients = sorted(({st.patient_id for r in solution.routes for st in r.stops}
+                               | {v.patient_id for v in solution.visits}
+                               | {u.patient_id for u in solution.unscheduled}) - patients)
+    if unknown_staff or unknown_patients:
+        parts = []
+        if unknown_staff:
+            parts.append(f"staff {', '.join(unknown_staff[:5])}{' …' if len(unknown_staff) > 5 else ''}")
+        if unknown_patients:
+            parts.append(f"patients {', '.join(unknown_patients[:5])}{' …' if len(unknown_patients) > 5 else ''}")
+        raise InputError(f"this solution does not belong to this problem: it names {' and '.join(parts)}, "
+                         "absent from the problem", source=source, field="staff_id" if unknown_staff else "patient_id")
+
+
 def check_files(problem_path: str | Path, solution_path: str | Path) -> list[str]:
     """`planner check`: load the problem, its matrix (the problem's "matrix" path) and the solution."""
     problem = load_problem(problem_path)
     matrix = TravelMatrix.load(problem_matrix_path(problem, problem_path))
     solution = load_solution(solution_path)
+    ensure_belongs(problem, solution, source=str(solution_path))
     return check(problem, matrix, solution)

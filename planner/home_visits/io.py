@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from planner.errors import InputError, read_json_file
+from planner.tables import Columns, check_unique, parse_decimal, read_records
 from planner.geo import Location
 from planner.hours import TimeRange, parse_hhmm
 from planner.worktime import PROFILE_KEYS, profile_of, profile_to_record
@@ -72,7 +73,7 @@ class _Fields:
         if v is None:
             return default
         try:
-            f = float(v)
+            f = parse_decimal(v)
             if f != int(f):
                 raise ValueError
             return int(f)
@@ -82,7 +83,7 @@ class _Fields:
     def float_(self, fld: str) -> float:
         v = self.required(fld)
         try:
-            return float(v.replace(",", ".") if isinstance(v, str) else v)  # French spreadsheets: 48,56
+            return parse_decimal(v)  # French spreadsheets: 48,56
         except (TypeError, ValueError):
             raise self.err(fld, f"not a number: {v!r}") from None
 
@@ -236,28 +237,39 @@ def staff_to_record(s: Staff) -> dict[str, Any]:
     return rec
 
 
-def read_csv_records(path: str | Path) -> list[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, record) for each data row; header is row 1."""
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            sample = fh.read(4096)
-            fh.seek(0)
-            delim = ";" if sample.count(";") > sample.count(",") else ","
-            reader = csv.DictReader(fh, delimiter=delim)
-            return [(k + 2, dict(r)) for k, r in enumerate(reader)]
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot read CSV ({exc})", source=str(path)) from None
+PATIENT_COLUMNS = Columns(PATIENT_FIELDS, required=("id", "lat", "lon"))
+STAFF_COLUMNS = Columns(STAFF_FIELDS, required=("id", "role", "start_lat", "start_lon"))
 
 
 def read_patients_csv(path: str | Path, horizon: Horizon | None = None) -> list[Patient]:
-    return [patient_from_record(r, source=str(path), row=n, horizon=horizon) for n, r in read_csv_records(path)]
+    records = read_records(path, PATIENT_COLUMNS, what="patient")
+    out = [patient_from_record(r, source=str(path), row=n, horizon=horizon) for n, r in records]
+    check_unique(((n, p.id) for (n, _), p in zip(records, out)), source=str(path), what="patient id")
+    return out
 
 
 def read_staff_csv(path: str | Path) -> list[Staff]:
-    return [staff_from_record(r, source=str(path), row=n) for n, r in read_csv_records(path)]
+    records = read_records(path, STAFF_COLUMNS, what="staff member")
+    out = [staff_from_record(r, source=str(path), row=n) for n, r in records]
+    check_unique(((n, p.id) for (n, _), p in zip(records, out)), source=str(path), what="staff id")
+    return out
+
+
+def problem_from_csv(patients: str | Path, staff: str | Path, horizon: Horizon, *, name: str = "") -> HomeVisitProblem:
+    """A problem from patients.csv and staff.csv; cross-record errors name the file and row they come from."""
+    p_records = read_records(patients, PATIENT_COLUMNS, what="patient")
+    s_records = read_records(staff, STAFF_COLUMNS, what="staff member")
+    pts = [patient_from_record(r, source=str(patients), row=n, horizon=horizon) for n, r in p_records]
+    sts = [staff_from_record(r, source=str(staff), row=n) for n, r in s_records]
+    check_unique(((n, p.id) for (n, _), p in zip(p_records, pts)), source=str(patients), what="patient id")
+    check_unique(((n, s.id) for (n, _), s in zip(s_records, sts)), source=str(staff), what="staff id")
+    where = {f"patient:{p.id}": (str(patients), n) for p, (n, _) in zip(pts, p_records)}
+    where.update({f"staff:{s.id}": (str(staff), n) for s, (n, _) in zip(sts, s_records)})
+    try:
+        return HomeVisitProblem(horizon, tuple(pts), tuple(sts), name=name)
+    except InputError as exc:
+        src, row = where.get(exc.record or "", (exc.source, exc.row))
+        raise InputError(exc.message, source=src, row=row, field=exc.field) from None
 
 
 def write_csv(path: str | Path, header: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
@@ -307,14 +319,40 @@ def problem_to_dict(problem: HomeVisitProblem) -> dict:
     }
 
 
+def _records(data: dict, key: str, source: str | None) -> list[dict]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise InputError("expected a list of objects", source=source, field=key)
+    return value
+
+
+def _known_keys(rec: dict, columns: Columns, source: str | None, where: str) -> dict:
+    """A JSON record with its keys named as the CSV columns are (aliases accepted); unknown keys are errors."""
+    names, issues = columns.resolve(list(rec))
+    for issue in issues:
+        if issue.kind != "missing":  # missing values are reported field by field, with their record id
+            raise InputError(issue.english().replace("column", "key"), source=source,
+                             field=f"{where}.{issue.column}")
+    return {n: v for n, v in zip(names, rec.values()) if n is not None}
+
+
 def problem_from_dict(data: dict, *, source: str | None = None) -> HomeVisitProblem:
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise InputError(f"not a home-visit problem (kind must be {KIND!r})", source=source, field="kind")
     horizon = horizon_from_dict(data.get("horizon") or {}, source=source)
-    patients = [patient_from_record(r, source=source, row=None, horizon=horizon)
-                for r in data.get("patients") or []]
-    staff = [staff_from_record(r, source=source, row=None) for r in data.get("staff") or []]
-    problem = HomeVisitProblem(horizon, tuple(patients), tuple(staff), data.get("matrix"), str(data.get("name", "")))
+    patients = [patient_from_record(_known_keys(r, PATIENT_COLUMNS, source, f"patients[{k}]"), source=source,
+                                    row=None, horizon=horizon) for k, r in enumerate(_records(data, "patients", source))]
+    staff = [staff_from_record(_known_keys(r, STAFF_COLUMNS, source, f"staff[{k}]"), source=source, row=None)
+             for k, r in enumerate(_records(data, "staff", source))]
+    if not patients:
+        raise InputError("no patient: the problem has nothing to plan", source=source, field="patients")
+    if not staff:
+        raise InputError("no staff member: add at least one doctor or nurse", source=source, field="staff")
+    try:
+        problem = HomeVisitProblem(horizon, tuple(patients), tuple(staff), data.get("matrix"),
+                                   str(data.get("name", "")))
+    except InputError as exc:
+        raise InputError(exc.message, source=exc.source or source, row=exc.row, field=exc.field) from None
     validate_problem(problem, source=source)
     return problem
 
@@ -369,6 +407,7 @@ def solution_to_dict(sol: HomeVisitSolution) -> dict:
             for u in sol.unscheduled],
         "indicators": sol.indicators,
         "stats": sol.stats,
+        "travel": sol.travel,
     }
 
 
@@ -399,7 +438,7 @@ def solution_from_dict(data: dict, *, source: str | None = None) -> HomeVisitSol
     except (TypeError, ValueError) as exc:
         raise InputError(f"bad value in solution ({exc})", source=source) from None
     return HomeVisitSolution(routes, visits, unscheduled, dict(data.get("indicators", {})),
-                             dict(data.get("stats", {})))
+                             dict(data.get("stats", {})), travel=dict(data.get("travel") or {}))
 
 
 def save_solution(sol: HomeVisitSolution, path: str | Path) -> None:

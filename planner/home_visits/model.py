@@ -317,13 +317,14 @@ def validate_problem(problem: HomeVisitProblem, *, source: str | None = None) ->
     for p in problem.patients:
         validate_patient(p, horizon=problem.horizon, source=source)
         if p.id in seen:
-            raise InputError(f"duplicate patient id {p.id}", source=source, field="id")
+            raise InputError(f"duplicate patient id {p.id}", source=source, field="id", record=f"patient:{p.id}")
         seen.add(p.id)
     staff = {}
     for s in problem.staff:
         validate_staff(s, source=source)
         if s.id in staff or s.id in seen:
-            raise InputError(f"duplicate id {s.id}", source=source, field="id")
+            what = "a patient's id" if s.id in seen else "another staff member's id"
+            raise InputError(f"staff id {s.id} is already {what}", source=source, field="id", record=f"staff:{s.id}")
         staff[s.id] = s
     for p in problem.patients:
         for role, sid in ((DOCTOR, p.preferred_doctor), (NURSE, p.preferred_nurse)):
@@ -331,10 +332,10 @@ def validate_problem(problem: HomeVisitProblem, *, source: str | None = None) ->
                 continue
             if sid not in staff:
                 raise InputError(f"patient {p.id}: preferred {role} {sid!r} is not in the staff list",
-                                 source=source, field=f"preferred_{role}")
+                                 source=source, field=f"preferred_{role}", record=f"patient:{p.id}")
             if staff[sid].role != role:
                 raise InputError(f"patient {p.id}: preferred {role} {sid!r} is a {staff[sid].role}",
-                                 source=source, field=f"preferred_{role}")
+                                 source=source, field=f"preferred_{role}", record=f"patient:{p.id}")
 
 
 # --- solution -----------------------------------------------------------------------------------------
@@ -413,6 +414,7 @@ class HomeVisitSolution:
     indicators: dict = field(default_factory=dict)
     stats: dict = field(default_factory=dict)
     kind: str = KIND
+    travel: dict = field(default_factory=dict)  # travel model and network it was made on (travel_record)
 
     def calendar(self) -> dict[str, list[PlannedVisit]]:
         """Visits by patient, in order."""

@@ -23,7 +23,7 @@ a time limit, how far each day's search goes depends on the machine.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
@@ -38,7 +38,7 @@ from planner.home_visits.model import (
 )
 from planner.routing import Break, RoutingProblem, Stop, Vehicle
 from planner.routing_ortools import SearchOptions, solve_routing
-from planner.travel import UNREACHABLE, TravelMatrix
+from planner.travel import UNREACHABLE, TravelMatrix, travel_record
 
 Progress = Callable[[str, float], None]  # (what is being done, fraction of the work done 0..1)
 Hints = dict[tuple[str, int], tuple[date, tuple[str, ...]]]  # previous day and staff of a visit (re-plan)
@@ -542,4 +542,5 @@ def solve(problem: HomeVisitProblem, matrix: TravelMatrix, *, time_limit_s: floa
     the clock, so a seed gives the same plan on any machine (when each descent ends within its time
     share); otherwise guided local search uses all the time given (better plans, machine-dependent).
     """
-    return _Solver(problem, matrix, time_limit_s, seed, progress, solution_limit, hints, deterministic).run()
+    sol = _Solver(problem, matrix, time_limit_s, seed, progress, solution_limit, hints, deterministic).run()
+    return replace(sol, travel=travel_record(matrix))

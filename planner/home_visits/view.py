@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from planner.home_visits.model import DOCTOR, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution
 from planner.worktime import WorkDay, work_indicator, work_summary
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
-from planner.travel import TravelMatrix
+from planner.travel import TravelMatrix, network_name
 
 
 def _at(day: date, seconds: int) -> datetime:
@@ -28,6 +28,16 @@ def visit_label(role: str, joint: bool, minutes: int) -> str:
     return f"Visite {'médecin' if role == DOCTOR else 'infirmière'} ({minutes} min)"
 
 
+def workload(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict[str, tuple[int, int, float]]:
+    """Each staff member's (visits, working days, hours from departure to return), in staff order."""
+    out = {}
+    for s in problem.staff:
+        routes = [r for r in sol.routes if r.staff_id == s.id]
+        out[s.id] = (sum(len(r.stops) for r in routes), sum(1 for r in routes if r.stops),
+                     round(sum(r.return_s - r.depart_s for r in routes if r.stops) / 3600, 1))
+    return out
+
+
 def french_indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> tuple[tuple[str, str], ...]:
     ind = sol.indicators
     names = {s.id: s.name for s in problem.staff}
@@ -44,8 +54,12 @@ def french_indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> tupl
         out.append((f"Charge des {who} (visites par personne)", f"de {b['min']} à {b['max']} (moyenne {b['mean']})"))
     for sid, h in ind.get("driving_hours_by_staff", {}).items():
         out.append((f"Conduite — {names.get(sid, sid)}", _hours(h)))
-    for sid, summary in staff_work(sol).items():
-        out.append(work_indicator(names.get(sid, sid), summary))
+    work = staff_work(sol)
+    for sid, (visits, days, hours) in workload(problem, sol).items():
+        out.append((f"Charge — {names.get(sid, sid)}",
+                    f"{visits} visite(s) sur {days} jour(s), {_hours(hours)} de tournée"))
+        if sid in work:
+            out.append(work_indicator(names.get(sid, sid), work[sid]))
     return tuple((k, v.replace(".", ",") if k.startswith("Charge") else v) for k, v in out)
 
 
@@ -116,7 +130,9 @@ def to_plan_view(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix:
         kind="home_visits",
         title=title or f"Visites à domicile du {h.start:%d/%m/%Y} au {h.end:%d/%m/%Y}",
         itineraries=tuple(itineraries), indicators=french_indicators(problem, solution),
-        unscheduled=tuple(unscheduled), approximate=bool(matrix.approximate) if matrix is not None else False,
+        unscheduled=tuple(unscheduled),
+        approximate=bool(matrix.approximate) if matrix is not None else solution.travel.get("model") == "approximate",
+        network=solution.travel.get("network") or (network_name(matrix) if matrix is not None else ""),
         extras={"calendar": calendar, "holidays": {d.isoformat(): n for d, n in h.holidays().items()},
                 "work_minutes": {staff[sid].name: w for sid, w in staff_work(solution).items()}})
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from planner.errors import InputError
+from planner.hours import format_hhmm
 from planner.rotations.assemble import in_need
 from planner.rotations.io import read_problem, read_solution
 from planner.rotations.legs import build_day
@@ -61,13 +62,13 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
             continue
         lo, hi = hd.window(s.half)
         if s.start_min < lo or s.end_min > hi:
-            out.append(f"{tag}: {s.start_min}-{s.end_min} min outside the half-day window {lo}-{hi}")
+            out.append(f"{tag}: {format_hhmm(s.start_min)}-{format_hhmm(s.end_min)} outside the half-day window "
+                       f"{format_hhmm(lo)}-{format_hhmm(hi)}")
         if s.end_min - s.start_min < hd.min_session_min:
             out.append(f"{tag}: shorter than {hd.min_session_min} min")
         opening = p.opening_on(s.day, problem.default_hours(p))
         if not any(r.start_min <= s.start_min and s.end_min <= r.end_min for r in opening):
-            out.append(f"{tag}: premises not open {s.start_min // 60:02d}:{s.start_min % 60:02d}-"
-                       f"{s.end_min // 60:02d}:{s.end_min % 60:02d} that day")
+            out.append(f"{tag}: premises not open {format_hhmm(s.start_min)}-{format_hhmm(s.end_min)} that day")
         present = {m.id for m in u.members_on(s.day)}
         for mid in s.members:
             if mid not in {m.id for m in u.members}:
@@ -129,9 +130,9 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
                 out.append(f"{tag}: {expected.driving_s / 60:.0f} min of driving (limit {u.max_driving_min})")
             if expected.legs:
                 if expected.legs[0].depart_min < u.day_start_min:
-                    out.append(f"{tag}: leaves at {expected.legs[0].depart_min} min, before the day starts")
+                    out.append(f"{tag}: leaves at {format_hhmm(expected.legs[0].depart_min)}, before the day starts")
                 if expected.legs[-1].arrive_min > u.day_end_min:
-                    out.append(f"{tag}: arrives at {expected.legs[-1].arrive_min} min, after the day ends")
+                    out.append(f"{tag}: arrives at {format_hhmm(expected.legs[-1].arrive_min)}, after the day ends")
             ordered = sorted(todays, key=lambda s: s.start_min)
             for a, b in zip(ordered, ordered[1:]):
                 if a.premises_id != b.premises_id:
@@ -220,8 +221,33 @@ def load_problem_and_matrix(problem_path: str | Path) -> tuple[RotationProblem, 
     return problem, matrix
 
 
+def ensure_belongs(problem: RotationProblem, solution: RotationSolution, *, source: str | None = None) -> None:
+    """InputError unless every unit, premises and commune the solution names is in the problem."""
+    units = {u.id for u in problem.units}
+    prem = set(problem.premises_by_id())
+    communes = set(problem.commune_by_insee())
+    found = [
+        ("units", "unit", {s.unit_id for s in solution.sessions} | {d.unit_id for d in solution.days}, units),
+        ("premises", "premises", {s.premises_id for s in solution.sessions}
+         | {a.premises_id for a in solution.allocations}, prem),
+        ("communes", "insee", {a.insee for a in solution.allocations} | {s.insee for s in solution.service}
+         | {u.insee for u in solution.unserved}, communes),
+    ]
+    parts, field = [], None
+    for label, fld, named, known in found:
+        missing = sorted(named - known)
+        if missing:
+            parts.append(f"{label} {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
+            field = field or fld
+    if parts:
+        raise InputError(f"this solution does not belong to this problem: it names {' and '.join(parts)}, "
+                         "absent from the problem", source=source, field=field)
+
+
 def check_files(problem_path: str | Path, solution_path: str | Path) -> list[str]:
     """`planner check` entry point for rotations."""
     problem, matrix = load_problem_and_matrix(problem_path)
-    return check(problem, matrix, read_solution(solution_path))
+    solution = read_solution(solution_path)
+    ensure_belongs(problem, solution, source=str(solution_path))
+    return check(problem, matrix, solution)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, read_json_file
+from planner.tables import Columns, check_unique, parse_decimal, read_records
 from planner.geo import Location
 from planner.hours import WEEKDAYS_FR, TimeRange, WeeklyHours, format_hhmm, parse_hhmm
 from planner.rotations.model import (DEFAULT_DURATIONS_MIN, DISCIPLINES, HALF_FR, MISSION_MAX_DAYS,
@@ -51,7 +52,9 @@ class _Reader:
     def integer(self, field: str, default: Any = ..., *, lo: int | None = None, hi: int | None = None) -> int:
         value = self.get(field, default)
         try:
-            out = int(value)
+            out = int(value) if not isinstance(value, str) else int(parse_decimal(value))
+            if isinstance(value, str) and parse_decimal(value) != out:
+                raise ValueError
             if isinstance(value, float) and value != out:
                 raise ValueError
         except (TypeError, ValueError):
@@ -103,7 +106,7 @@ class _Reader:
         if lat in (None, "") and lon in (None, ""):
             return None
         try:
-            return Location(float(lat), float(lon))
+            return Location(parse_decimal(lat), parse_decimal(lon))
         except (TypeError, ValueError) as exc:
             raise self.error(lat_field, f"invalid position ({exc})") from None
 
@@ -329,16 +332,19 @@ def read_problem(path: str | Path) -> RotationProblem:
 
 # --- problem from CSV ------------------------------------------------------------------------------------
 
-def _csv_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise InputError(f"missing column(s): {', '.join(missing)}", source=str(path), field=missing[0])
-            return [(k, {a: (b or "").strip() for a, b in row.items() if a}) for k, row in enumerate(reader, start=2)]
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
+UNIT_COLUMNS = Columns(("id", "name", "vehicle", "base_id", "base_name", "base_lat", "base_lon", "start", "days",
+                        "day_start", "day_end", "rest_weekdays", "rest_dates", "nights", "lodging",
+                        "max_nights_away", "max_driving_minutes", "regular"), required=("id", "start", "days"))
+MEMBER_COLUMNS = Columns(("unit_id", "id", "name", "role", "unavailable"), required=("unit_id", "id", "role"))
+PREMISES_COLUMNS = Columns(("id", "name", "insee", "lat", "lon", "address", "rooms", "accessible", "equipment",
+                            "hours", "status"), required=("id", "insee"))
+COMMUNE_COLUMNS = Columns(("insee", "name", "population", "lat", "lon", "townhall_id", "townhall_lat",
+                           "townhall_lon", "townhall_hours", "priority_population",
+                           *(f"demand_{k}" for k in DISCIPLINES)), required=("insee", "population"))
+
+
+def _csv_rows(path: Path, columns: Columns, what: str) -> list[tuple[int, dict]]:
+    return read_records(path, columns, what=what)
 
 
 def read_problem_csv(folder: str | Path, **settings) -> RotationProblem:
@@ -346,10 +352,20 @@ def read_problem_csv(folder: str | Path, **settings) -> RotationProblem:
     premises.csv, communes.csv; optional settings.json with the top-level JSON keys (reach_minutes...)."""
     folder = Path(folder)
     members: dict[str, list[dict]] = {}
-    for row, m in _csv_rows(folder / "members.csv", ("unit_id", "id", "role")):
+    member_rows = _csv_rows(folder / "members.csv", MEMBER_COLUMNS, "member")
+    for row, m in member_rows:
         members.setdefault(m["unit_id"], []).append(m)
+    unit_rows = _csv_rows(folder / "units.csv", UNIT_COLUMNS, "unit")
+    check_unique(((row, u["id"]) for row, u in unit_rows), source=str(folder / "units.csv"), what="unit id")
+    unit_ids = {u["id"] for _, u in unit_rows}
+    for row, m in member_rows:
+        if m["unit_id"] not in unit_ids:
+            raise InputError(f"unit {m['unit_id']!r} is not in units.csv", source=str(folder / "members.csv"),
+                             row=row, field="unit_id")
+    check_unique(((row, f"{m['unit_id']}/{m['id']}") for row, m in member_rows),
+                 source=str(folder / "members.csv"), what="member (unit/id)")
     units = []
-    for i, (row, u) in enumerate(_csv_rows(folder / "units.csv", ("id", "start", "days"))):
+    for i, (row, u) in enumerate(unit_rows):
         data = dict(u)
         data["base"] = {"id": u.get("base_id") or f"base:{u['id']}", "name": u.get("base_name", ""),
                         "lat": u.get("base_lat", ""), "lon": u.get("base_lon", "")}
@@ -357,16 +373,20 @@ def read_problem_csv(folder: str | Path, **settings) -> RotationProblem:
         data["lodging"] = [{"id": x.split("|")[0], "name": x.split("|")[-1]}
                            for x in (u.get("lodging") or "").split(";") if x.strip()]
         units.append(_unit(data, str(folder / "units.csv"), i, row))
-    premises = [_premises(p, str(folder / "premises.csv"), i, row)
-                for i, (row, p) in enumerate(_csv_rows(folder / "premises.csv", ("id", "insee")))]
+    premises_rows = _csv_rows(folder / "premises.csv", PREMISES_COLUMNS, "premises")
+    check_unique(((row, p["id"]) for row, p in premises_rows), source=str(folder / "premises.csv"),
+                 what="premises id")
+    premises = [_premises(p, str(folder / "premises.csv"), i, row) for i, (row, p) in enumerate(premises_rows)]
     horizon = (max(u.start.toordinal() + u.days for u in units) - min(u.start.toordinal() for u in units)) \
         if units else 0
-    communes = [_commune(c, str(folder / "communes.csv"), i, horizon, row)
-                for i, (row, c) in enumerate(_csv_rows(folder / "communes.csv", ("insee", "population")))]
+    commune_rows = _csv_rows(folder / "communes.csv", COMMUNE_COLUMNS, "commune")
+    check_unique(((row, c["insee"]) for row, c in commune_rows), source=str(folder / "communes.csv"),
+                 what="commune INSEE code", field="insee")
+    communes = [_commune(c, str(folder / "communes.csv"), i, horizon, row) for i, (row, c) in enumerate(commune_rows)]
     top = dict(settings)
     sp = folder / "settings.json"
     if sp.exists():
-        top = {**json.loads(sp.read_text(encoding="utf-8")), **settings}
+        top = {**read_json_file(sp), **settings}
     return validate(RotationProblem(
         units=tuple(units), premises=tuple(premises), communes=tuple(communes),
         name=str(top.get("name", folder.name)), reach_min=int(top.get("reach_minutes", 20)),
@@ -442,7 +462,7 @@ def solution_to_dict(sol: RotationSolution) -> dict:
     return {
         "kind": "rotation", "status": sol.status, "solver": sol.solver, "objective": sol.objective,
         "bound": sol.bound, "gap": sol.gap, "solve_seconds": sol.solve_s, "warnings": list(sol.warnings),
-        "changes": list(sol.changes), "indicators": dict(sol.indicators),
+        "changes": list(sol.changes), "indicators": dict(sol.indicators), "travel": dict(sol.travel),
         "sessions": [{"unit": s.unit_id, "date": s.day.isoformat(), "half": s.half, "premises": s.premises_id,
                       "start": format_hhmm(s.start_min), "end": format_hhmm(s.end_min), "members": list(s.members),
                       "capacity": dict(s.capacity)} for s in sol.sessions],
@@ -464,6 +484,8 @@ def solution_to_dict(sol: RotationSolution) -> dict:
 
 def solution_from_dict(data: dict, *, source: str = "solution") -> RotationSolution:
     r = _Reader(data, source, "solution")
+    if data.get("kind", "rotation") != "rotation":
+        raise r.error("kind", f"not a rotation solution (kind {data.get('kind')!r})")
     try:
         sessions = tuple(Session(s["unit"], date.fromisoformat(s["date"]), s["half"], s["premises"],
                                  parse_hhmm(s["start"]), parse_hhmm(s["end"]), tuple(s.get("members", ())),
@@ -487,7 +509,7 @@ def solution_from_dict(data: dict, *, source: str = "solution") -> RotationSolut
                             status=data.get("status", ""), objective=data.get("objective"),
                             bound=data.get("bound"), gap=data.get("gap"), solve_s=data.get("solve_seconds", 0.0),
                             solver=data.get("solver", ""), warnings=tuple(data.get("warnings", ())),
-                            changes=tuple(data.get("changes", ())))
+                            changes=tuple(data.get("changes", ())), travel=dict(data.get("travel") or {}))
 
 
 def write_solution(sol: RotationSolution, path: str | Path) -> None:

@@ -372,6 +372,7 @@ class RotationSolution:
     warnings: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()  # re-planning: differences with the published plan
     kind: str = "rotation"
+    travel: dict = field(default_factory=dict)  # travel model and network it was made on (travel_record)
 
     def session_at(self, unit_id: str, day: date, half: str) -> Session | None:
         for s in self.sessions:

@@ -36,7 +36,7 @@ from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.workdays import crew_profile
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
 from planner.rotations.reach import communes_reach
-from planner.travel import TravelMatrix
+from planner.travel import TravelMatrix, travel_record
 
 Progress = Callable[[float, float, float], None]  # (objective, bound, seconds elapsed)
 
@@ -51,7 +51,12 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self._progress(self.ObjectiveValue(), self.BestObjectiveBound(), time.monotonic() - self._t0)
 
 
-def solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float = 30.0, seed: int = 0,
+def solve(problem: RotationProblem, matrix: TravelMatrix, **options) -> RotationSolution:
+    """Plan the rotation (options: see `_solve`); the plan remembers the travel model it was made on."""
+    return replace(_solve(problem, matrix, **options), travel=travel_record(matrix))
+
+
+def _solve(problem: RotationProblem, matrix: TravelMatrix, *, time_limit_s: float = 30.0, seed: int = 0,
           num_workers: int = 2, deterministic: bool = False, progress: Progress | None = None,
           reference: RotationSolution | None = None, frozen_before: date | None = None,
           hint: RotationSolution | None = None, extra_params: dict | None = None,

@@ -40,9 +40,20 @@ def session_label(unit: Unit, session: Session) -> str:
     return "Consultations " + " + ".join(roles) if roles else "Consultations"
 
 
+def workload(problem: RotationProblem, solution: RotationSolution) -> list[tuple[str, str, str, int, int]]:
+    """Each unit member's (unit id, member id, name, sessions, consultation minutes), in problem order."""
+    out = []
+    for u in problem.units:
+        for m in u.members:
+            mine = [s for s in solution.sessions if s.unit_id == u.id and m.id in s.members]
+            out.append((u.id, m.id, m.name, len(mine), sum(s.end_min - s.start_min for s in mine)))
+    return out
+
+
 def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approximate: bool = False) -> PlanView:
     prem = problem.premises_by_id()
     communes = problem.commune_by_insee()
+    approximate = approximate or solution.travel.get("model") == "approximate"
 
     def where(place_id: str, unit: Unit) -> tuple[str, Location, str, str | None]:
         """name, location, address, commune of a place id."""
@@ -114,6 +125,9 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
          .replace(".", ",")),
         ("Taux d'occupation des équipes (demi-journées)", _pct(ind.get("staff_utilisation", 0))),
     ]
+    for uid, mid, name, sessions, minutes in workload(problem, solution):
+        indicators.append((f"Charge — {name} ({uid})",
+                           f"{sessions} séance(s), {minutes / 60:.1f} h de consultation".replace(".", ",")))
     work = {u.name: work_summary(crew_days(problem, solution, u)) for u in problem.units}
     indicators += [work_indicator(f"équipe de {name}", summary) for name, summary in work.items()]
     if solution.gap is not None:
@@ -158,5 +172,6 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
     return PlanView("rotation", f"Rotation des unités mobiles — {problem.name}", tuple(itineraries),
                     tuple(indicators), unscheduled, approximate,
                     {"coverage": coverage, "premises_used": used, "reach_minutes": x, "nights": nights,
-                     "work_minutes": work, "holidays": {d.isoformat(): n for d, n in problem.holidays().items()}})
+                     "work_minutes": work, "holidays": {d.isoformat(): n for d, n in problem.holidays().items()}},
+                    network=solution.travel.get("network", ""))
 

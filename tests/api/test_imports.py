@@ -57,8 +57,8 @@ def test_staff_xlsx_and_unknown_columns(client, world):
     r = client.post("/imports/staff", files={"file": ("staff.xlsx", buf.getvalue(), "application/octet-stream")},
                     headers=h)
     assert r.status_code == 200 and r.json()["imported"] == 1
-    r = client.post("/imports/premises", files={"file": ("x.csv", _csv(["code,nom"]), "text/csv")}, headers=h)
-    assert r.status_code == 422 and {"nom", "name"} <= {e["field"] for e in r.json()["detail"]}
+    r = client.post("/imports/premises", files={"file": ("x.csv", _csv(["code,nmo"]), "text/csv")}, headers=h)
+    assert r.status_code == 422 and {"nmo", "name"} <= {e["field"] for e in r.json()["detail"]}
 
 
 def test_unreadable_files(client, world):

@@ -39,7 +39,7 @@ def test_a_layer_per_staff_day_with_a_polyline_per_leg_and_numbered_stops(home_v
     html = fmap.get_root().render()
     assert "L.control.layers" in html and "L.control.scale" in html
     assert "OpenStreetMap</a> contributors" in html and 'name="viewport"' in html
-    assert '"dashArray": "8 8"' in html and "Temps de trajet approximatifs" in html  # no network: straight
+    assert '"dashArray": "8 8"' in html and "ligne droite" in html  # no network loaded: straight, not "approximate"
 
 
 def test_road_legs_are_solid_and_keep_their_points(rotation_view):
