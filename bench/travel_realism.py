@@ -60,6 +60,23 @@ def legs(metres: np.ndarray, per_band: int, rng) -> dict[str, tuple[np.ndarray, 
     return out
 
 
+def engine_status(path: Path) -> str:
+    """Whether an established engine could be measured beside ours on this file, said in one line."""
+    import shutil
+
+    try:
+        import valhalla  # noqa: F401  (pyvalhalla)
+        from importlib.metadata import version
+
+        name = f"Valhalla (pyvalhalla {version('pyvalhalla')})"
+    except ImportError:
+        return "Valhalla: pyvalhalla not installed (pip install pyvalhalla); OSRM: no binding installs for this Python"
+    if shutil.which("valhalla_build_tiles") is None:
+        return (f"{name} cannot build its tiles from {path.name}: the wheel ships the query engine only, "
+                "not valhalla_build_tiles; not measured")
+    return f"{name}: valhalla_build_tiles found, but this benchmark does not drive it yet; not measured"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--legs", type=int, default=300, help="legs drawn per length band and territory")
@@ -98,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 door_s = float(np.mean(door[~np.eye(len(door), dtype=bool)])) if name == "v2" else 0.0
                 print(f"{name:<18} | " + " | ".join(f"{x:5.1f} kph" for x in meds)
                       + f" | {fast / max(total, 1):8.1%} | {door_s:11.0f}")
+        print("\n" + engine_status(TERRITORIES["demo (Provins)"]))
         if args.skip_matrix:
             return 0
         t = time.perf_counter()

@@ -341,15 +341,15 @@ class _DensityGrid:
     the cells marked built-up by OSM place nodes and landuse/place areas."""
 
     def __init__(self, lat: np.ndarray, lon: np.ndarray, metres: np.ndarray) -> None:
-        from scipy.ndimage import uniform_filter
-
         self.lat0, self.lon0 = float(lat.min()) - 0.01, float(lon.min()) - 0.01
         self.kx = 111_320.0 * np.cos(np.radians(float(lat.mean())))
         self.ky = 110_540.0
         ix, iy = self._cells(lat, lon)
         self.nx, self.ny = int(ix.max()) + 3, int(iy.max()) + 3
         per_cell = np.bincount(iy * self.nx + ix, weights=metres, minlength=self.nx * self.ny)
-        window = uniform_filter(per_cell.reshape(self.ny, self.nx), size=3, mode="constant") * 9.0
+        padded = np.pad(per_cell.reshape(self.ny, self.nx), 1)
+        window = sum(padded[1 + dy:1 + dy + self.ny, 1 + dx:1 + dx + self.nx]  # the 3 x 3 cells around
+                     for dy in (-1, 0, 1) for dx in (-1, 0, 1))
         self.density = window / 1000.0 / (3 * DENSITY_CELL_M / 1000.0) ** 2
         self.marked = np.zeros((self.ny, self.nx), bool)
 
