@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -39,9 +38,7 @@ MATRIX_CACHE_FORMAT = 2
 # Door time per stop, seconds, by the road density around the place (maps.network): in a town centre one
 # circles for a space and walks a street; in a village one parks nearby; at a farm, at the gate.
 DOOR_SECONDS = {"town": 240.0, "village": 120.0, "open": 60.0}
-_CHUNK_CELLS = 6_000_000  # float64 cells per Dijkstra batch (about 48 MB), shared by the threads
-# Threads running Dijkstra batches at once (the machine's cores, at most 4; $PLANNER_MATRIX_THREADS).
-MATRIX_THREADS = int(os.environ.get("PLANNER_MATRIX_THREADS") or min(4, os.cpu_count() or 1))
+_CHUNK_CELLS = 6_000_000  # float64 cells per Dijkstra batch (about 48 MB)
 
 
 @dataclass(eq=False)
@@ -254,30 +251,12 @@ def node_matrix(graph: RoutingGraph, origins: np.ndarray, targets: np.ndarray, p
     o, t = new[origins], new[targets]
     size = csr.shape[0]
     out = np.empty((len(origins), len(targets)))
-    workers = max(1, min(MATRIX_THREADS, len(o) // 50))
-    step = max(1, min(_CHUNK_CELLS // max(size, 1) // workers, -(-len(o) // workers)))
-
-    def batch(s: int) -> int:
-        out[s:s + step] = dijkstra(csr, directed=True, indices=o[s:s + step])[:, t]
-        return min(s + step, len(o)) - s
-
-    starts = range(0, len(o), step)
-    if workers == 1:
-        done = 0
-        for s in starts:
-            done += batch(s)
-            if progress is not None:
-                progress(done, len(o))
-        return out
-    # scipy's Dijkstra releases the GIL: batches of origins run on several cores at once.
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = 0
-        for fut in as_completed([pool.submit(batch, s) for s in starts]):
-            done += fut.result()
-            if progress is not None:
-                progress(done, len(o))
+    step = max(1, _CHUNK_CELLS // max(size, 1))
+    for s in range(0, len(o), step):
+        dist = dijkstra(csr, directed=True, indices=o[s:s + step])
+        out[s:s + step] = dist[:, t]
+        if progress is not None:
+            progress(min(s + step, len(o)), len(o))
     return out
 
 
