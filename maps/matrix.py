@@ -291,7 +291,8 @@ def travel_matrix(net: RoadNetwork, ids: Sequence[str], locations, *, max_snap_m
     if use_cache and path.exists():
         try:
             with np.load(path) as data:
-                return TravelMatrix(tuple(ids), data["seconds"], data["metres"], False, label)
+                return TravelMatrix(tuple(ids), data["seconds"], data["metres"], False, label,
+                                    tuple(door.tolist()))
         except (OSError, ValueError, KeyError):
             pass
     seconds, metres = _compute(net, snap, progress)
@@ -301,7 +302,7 @@ def travel_matrix(net: RoadNetwork, ids: Sequence[str], locations, *, max_snap_m
     same = (lat[:, None] == lat[None, :]) & (lon[:, None] == lon[None, :])  # one place under two ids
     seconds[same] = 0
     metres[same] = 0
-    matrix = TravelMatrix(tuple(ids), to_int(seconds), to_int(metres), False, label)
+    matrix = TravelMatrix(tuple(ids), to_int(seconds), to_int(metres), False, label, tuple(door.tolist()))
     if use_cache:
         try:
             cache.mkdir(parents=True, exist_ok=True)

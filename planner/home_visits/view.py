@@ -112,4 +112,5 @@ def to_plan_view(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix:
         title=title or f"Visites à domicile du {h.start:%d/%m/%Y} au {h.end:%d/%m/%Y}",
         itineraries=tuple(itineraries), indicators=french_indicators(problem, solution),
         unscheduled=tuple(unscheduled), approximate=bool(matrix.approximate) if matrix is not None else False,
-        extras={"calendar": calendar, "holidays": {d.isoformat(): n for d, n in h.holidays().items()}})
+        extras={"calendar": calendar, "holidays": {d.isoformat(): n for d, n in h.holidays().items()},
+                "door_seconds": matrix.door_seconds() if matrix is not None else {}})
