@@ -75,6 +75,11 @@ def info(file: Path = typer.Argument(..., help="Réseau : .osm, .osm.gz, .osm.bz
         ("Part des nœuds dans la plus grande composante", f"{data['share_nodes_in_largest_component']:.1%}"),
         ("Part des arcs avec vitesse renseignée (maxspeed)", f"{data['share_edges_with_tagged_speed']:.1%}"),
         ("Arcs à sens unique", str(data["one_way_edges"])),
+        ("Modèle de temps de trajet", str(data["speeds"])),
+        ("Agglomérations déduites de", "densité du réseau" if data["built_up_from"] == "road density"
+         else "lieux et occupation du sol OSM, et densité du réseau"),
+        ("Part des routes en agglomération", f"{(data['share_road_built_up'] or 0):.1%}"),
+        ("Feux, stops et cédez-le-passage renseignés", str(data["traffic_control_nodes"])),
     ]
     for k, v in rows:
         table.add_row(k, v)
