@@ -167,3 +167,21 @@ def test_door_time_by_density_town_longer_than_open_country(write_osm, cache):
     m = travel_matrix(net, ["town", "farm"], [town, farm], cache_dir=cache)
     extra = m.time_s("town", "farm") - drive.time_s("town", "farm")
     assert extra == pytest.approx((DOOR_SECONDS["town"] + DOOR_SECONDS["open"]) / 2, abs=1)
+
+
+def test_patient_door_time_from_the_problem_reaches_the_matrix(small_net, corners, cache):
+    from planner.home_visits.io import patient_from_record
+
+    recs = [{"id": "P1", "lat": corners["A"].lat, "lon": corners["A"].lon, "door_seconds": "600"},
+            {"id": "P2", "lat": corners["C"].lat, "lon": corners["C"].lon}]
+    patients = [patient_from_record(r) for r in recs]
+    door = {p.place_id: float(p.door_seconds) for p in patients if p.door_seconds is not None}
+    ids = [p.place_id for p in patients]
+    locs = [p.location for p in patients]
+    drive = travel_matrix(small_net, ids, locs, cache_dir=cache, door_seconds=0)
+    m = travel_matrix(small_net, ids, locs, cache_dir=cache, door_seconds=door)
+    a, c = ids
+    assert m.time_s(a, c) == pytest.approx(drive.time_s(a, c) + (600 + DOOR_SECONDS["open"]) / 2, abs=1)
+    assert m.door_seconds() == {a: 600.0, c: DOOR_SECONDS["open"]}
+    with pytest.raises(InputError, match="door_seconds|door time"):
+        patient_from_record({"id": "P3", "lat": 48.5, "lon": 3.0, "door_seconds": "-1"})
