@@ -53,7 +53,8 @@ def public_sessions(db: Session, territory_id: int, insee: str) -> list[dict]:
             for s in it.get("stops", []):
                 if s.get("kind") != "session" or s.get("commune_insee") != insee or s.get("place_id") in withdrawn:
                     continue
-                out.append({"plan_id": plan.id, "date": it["day"], "start": s["start"], "end": s["end"],
+                out.append({"plan_id": plan.id, "unit_id": it.get("resource_id", ""), "place_id": s.get("place_id", ""),
+                            "date": it["day"], "start": s["start"], "end": s["end"],
                             "place": s.get("place_name", ""), "address": s.get("address", ""),
                             "unit": it.get("resource_name", ""), "what": s.get("what", ""),
                             "lat": s["location"]["lat"], "lon": s["location"]["lon"]})

@@ -82,14 +82,16 @@ def road_network(path: str | None):
         return _networks[path]
 
 
-def _matrix(places: dict[str, Location], network_path: str | None = None):
-    """All-pairs travel times between the places: over the road network when there is one."""
+def _matrix(places: dict[str, Location], network_path: str | None = None, door_seconds: dict | None = None):
+    """All-pairs travel times between the places: over the road network when there is one (door times
+    by density, or as given per place)."""
     ids = sorted(places)
     net = road_network(network_path)
     if net is not None:
         from maps.matrix import travel_matrix
 
-        return travel_matrix(net, ids, [places[i] for i in ids], source="territoire")
+        return travel_matrix(net, ids, [places[i] for i in ids], source="territoire",
+                             door_seconds=door_seconds or None)
     from maps.approx import approximate_matrix
 
     return approximate_matrix(ids, [places[i] for i in ids])
@@ -157,7 +159,7 @@ def _home_visits(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
         if not change.get("absent_staff"):
             raise InputError("pour des visites à domicile, indiquez absent_staff", field="absent_staff")
         when = date.fromisoformat(change.get("from_date") or date.today().isoformat())
-        matrix = _matrix(problem.places(), snapshot.get("network_path"))
+        matrix = _matrix(problem.places(), snapshot.get("network_path"), problem.door_seconds())
         res = replan(problem, published, StaffAbsent(change["absent_staff"], when), matrix,
                      time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)))
         problem, sol = res.problem, res.solution
@@ -169,7 +171,7 @@ def _home_visits(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
     else:
         problem = home_visit_problem(snapshot, params)
         progress(0.05, "matrice des temps de trajet")
-        matrix = _matrix(problem.places(), snapshot.get("network_path"))
+        matrix = _matrix(problem.places(), snapshot.get("network_path"), problem.door_seconds())
         sol = solve(problem, matrix, time_limit_s=float(params.get("time_limit_s", 10)),
                     seed=int(params.get("seed", 0)), progress=relay.home_visits)
     relay.done()
@@ -306,7 +308,8 @@ def check_stored(kind: str, stored: dict, network_path: str | None = None) -> li
         from planner.home_visits.check import check
 
         problem = hv_io.problem_from_dict(stored["problem"])
-        return check(problem, _matrix(problem.places(), network_path), hv_io.solution_from_dict(stored["solution"]))
+        return check(problem, _matrix(problem.places(), network_path, problem.door_seconds()),
+                     hv_io.solution_from_dict(stored["solution"]))
     from planner.rotations import io as rot_io
     from planner.rotations.check import check
 

@@ -8,7 +8,11 @@ How it works:
   and both its time and its length are read back exactly. (Lengths over 1,677 km would spill 1 ms into
   the time; irrelevant at département scale.)
 - the access leg between a point and its snapped position (the snap distance, straight line) is added
-  at each end at ACCESS_SPEED_KPH, a crawl along a drive or a farm lane.
+  at each end at ACCESS_SPEED_KPH, a crawl along a drive or a farm lane;
+- the door time of each stop (park, walk to the door, and back to the car: `DOOR_SECONDS` by the density
+  of the place's surroundings, or given per place) is added half to the legs arriving there and half to
+  the legs leaving; a stop's whole door time is thus counted once per visit, inside the travel times
+  every plan and output uses. This is the one place where it is applied.
 """
 
 from __future__ import annotations
@@ -17,20 +21,23 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from planner.errors import InputError
 from planner.travel import TravelMatrix, to_int
 
-from maps.network import RoadNetwork, default_cache_dir
+from maps.network import BUILT_UP_DENSITY_KM_PER_KM2, TOWN_DENSITY_KM_PER_KM2, RoadNetwork, default_cache_dir
 from maps.snap import DEFAULT_MAX_SNAP_M, Snap, point_coords, snap_points
 
 ACCESS_SPEED_KPH = 15.0
 ENDPOINT_TOL_M = 0.5
 PACK = float(2 ** 24)  # length field width in decimetres
-MATRIX_CACHE_FORMAT = 1
+MATRIX_CACHE_FORMAT = 2
+# Door time per stop, seconds, by the road density around the place (maps.network): in a town centre one
+# circles for a space and walks a street; in a village one parks nearby; at a farm, at the gate.
+DOOR_SECONDS = {"town": 240.0, "village": 120.0, "open": 60.0}
 _CHUNK_CELLS = 6_000_000  # float64 cells per Dijkstra batch (about 48 MB)
 
 
@@ -235,12 +242,69 @@ def contract(csr, keep: np.ndarray):
     return csr_matrix((w_, t_.astype(np.int32), ptr), shape=(len(kept), len(kept))), new
 
 
+def eliminate(csr, keep: np.ndarray, max_degree: int = 4):
+    """Graph without the nodes (not in `keep`) whose removal adds no more shortcut edges than it removes.
+
+    Removing node v replaces every path p -> v -> s by a shortcut p -> s of the same weight (the lighter
+    one when p -> s exists already), so shortest paths between the remaining nodes are unchanged (the
+    node elimination step of contraction hierarchies, without witness searches). Taken in order of
+    increasing degree, it removes most degree-3 junctions: the département graph goes from about 9,100
+    to 3,900 nodes and Dijkstra runs 2.5 times faster. Returns (smaller CSR, new index of each node, -1
+    for removed ones).
+    """
+    from scipy.sparse import csr_matrix
+
+    n = csr.shape[0]
+    src = np.repeat(np.arange(n), np.diff(csr.indptr)).tolist()
+    out_adj: list[dict[int, float]] = [{} for _ in range(n)]
+    in_adj: list[dict[int, float]] = [{} for _ in range(n)]
+    for a, b, x in zip(src, csr.indices.tolist(), csr.data.tolist()):
+        out_adj[a][b] = x
+        in_adj[b][a] = x
+    protected = np.zeros(n, bool)
+    protected[keep] = True
+    prot = protected.tolist()
+    removed = [False] * n
+    degree = np.diff(csr.indptr) + np.bincount(csr.indices, minlength=n)
+    for v in np.argsort(degree, kind="stable").tolist():
+        ins, outs = in_adj[v], out_adj[v]
+        if prot[v] or len(ins) > max_degree or len(outs) > max_degree:
+            continue
+        if sum(1 for p in ins for q in outs if p != q) > len(ins) + len(outs):
+            continue
+        for p, wp in ins.items():
+            op = out_adj[p]
+            del op[v]
+            for q, wq in outs.items():
+                if p != q and wp + wq < op.get(q, np.inf):
+                    op[q] = in_adj[q][p] = wp + wq
+        for q in outs:
+            del in_adj[q][v]
+        removed[v] = True
+        out_adj[v], in_adj[v] = {}, {}
+    kept = np.flatnonzero(~np.asarray(removed, bool))
+    new = np.full(n, -1)
+    new[kept] = np.arange(len(kept))
+    rows, cols, data = [], [], []
+    for a in kept.tolist():
+        for b, x in out_adj[a].items():
+            rows.append(a)
+            cols.append(b)
+            data.append(x)
+    r, c, w = new[np.asarray(rows, np.int64)], new[np.asarray(cols, np.int64)], np.asarray(data, float)
+    o = np.lexsort((c, r))
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=len(kept)))])
+    return csr_matrix((w[o], c[o].astype(np.int32), ptr), shape=(len(kept), len(kept))), new
+
+
 def node_matrix(graph: RoutingGraph, origins: np.ndarray, targets: np.ndarray, progress=None) -> np.ndarray:
     """Packed shortest-path weights from each origin graph node to each target graph node."""
     from scipy.sparse.csgraph import dijkstra
 
     keep = np.union1d(origins, targets)
     csr, new = contract(graph.csr, keep)
+    csr, new2 = eliminate(csr, new[keep])
+    new = np.where(new >= 0, new2[np.maximum(new, 0)], -1)
     o, t = new[origins], new[targets]
     size = csr.shape[0]
     out = np.empty((len(origins), len(targets)))
@@ -255,8 +319,12 @@ def node_matrix(graph: RoutingGraph, origins: np.ndarray, targets: np.ndarray, p
 
 def travel_matrix(net: RoadNetwork, ids: Sequence[str], locations, *, max_snap_m: float = DEFAULT_MAX_SNAP_M,
                   cache_dir: str | Path | None = None, use_cache: bool = True, source: str | None = None,
-                  progress=None) -> TravelMatrix:
+                  progress=None, door_seconds: float | Mapping[str, float] | None = None) -> TravelMatrix:
     """Travel times (s) and road distances (m) between all points over the network, asymmetric.
+
+    Times are door to door: they include each stop's door time (see the module docstring); by default
+    `DOOR_SECONDS` by density, `door_seconds` gives one figure for every place or a figure per place id
+    (places not in the mapping keep the default; 0 removes it).
 
     Points farther than `max_snap_m` from any road are refused (InputError naming them). Results are
     cached on disk keyed by the network fingerprint, the ids, the coordinates and the settings.
@@ -271,23 +339,28 @@ def travel_matrix(net: RoadNetwork, ids: Sequence[str], locations, *, max_snap_m
     if not ids:
         return TravelMatrix((), np.zeros((0, 0), np.int64), np.zeros((0, 0), np.int64), False, "empty")
     snap = snap_points(net, ids, locations, max_snap_m=max_snap_m, source=source)
+    door = door_times(net, ids, snap, door_seconds)
     label = (f"road network {Path(net.source).name} ({net.speed_key}); snapped with access legs at "
-             f"{ACCESS_SPEED_KPH:g} km/h")
-    key = _matrix_key(net, ids, snap, max_snap_m)
+             f"{ACCESS_SPEED_KPH:g} km/h; door times {_door_label(door_seconds)}")
+    key = _matrix_key(net, ids, snap, max_snap_m, door)
     cache = (Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()) / "matrices"
     path = cache / f"{key}.npz"
     if use_cache and path.exists():
         try:
             with np.load(path) as data:
-                return TravelMatrix(tuple(ids), data["seconds"], data["metres"], False, label, Path(net.source).name)
+                return TravelMatrix(tuple(ids), data["seconds"], data["metres"], False, label,
+                                    Path(net.source).name, tuple(door.tolist()))
         except (OSError, ValueError, KeyError):
             pass
     seconds, metres = _compute(net, snap, progress)
+    seconds += door[:, None] / 2.0 + door[None, :] / 2.0
+    np.fill_diagonal(seconds, 0.0)
     lat, lon = point_coords(ids, locations, source)
     same = (lat[:, None] == lat[None, :]) & (lon[:, None] == lon[None, :])  # one place under two ids
     seconds[same] = 0
     metres[same] = 0
-    matrix = TravelMatrix(tuple(ids), to_int(seconds), to_int(metres), False, label, Path(net.source).name)
+    matrix = TravelMatrix(tuple(ids), to_int(seconds), to_int(metres), False, label, Path(net.source).name,
+                          tuple(door.tolist()))
     if use_cache:
         try:
             cache.mkdir(parents=True, exist_ok=True)
@@ -313,10 +386,41 @@ def _compute(net: RoadNetwork, snap: Snap, progress=None) -> tuple[np.ndarray, n
     return seconds, metres
 
 
-def _matrix_key(net: RoadNetwork, ids: list[str], snap: Snap, max_snap_m: float) -> str:
+def density_class(net: RoadNetwork, snap: Snap) -> list[str]:
+    """"town", "village" or "open" for each snapped point, from the road density of its road."""
+    d = net.density_km_per_km2[snap.edge]
+    return np.where(d >= TOWN_DENSITY_KM_PER_KM2, "town",
+                    np.where(d >= BUILT_UP_DENSITY_KM_PER_KM2, "village", "open")).tolist()
+
+
+def door_times(net: RoadNetwork, ids: Sequence[str], snap: Snap,
+               door_seconds: float | Mapping[str, float] | None = None) -> np.ndarray:
+    """Door time (s) of each point: the default by density, or as given (see travel_matrix)."""
+    if isinstance(door_seconds, (int, float)):
+        if not door_seconds >= 0:
+            raise InputError(f"door time must be >= 0 seconds, got {door_seconds}", field="door_seconds")
+        return np.full(len(ids), float(door_seconds))
+    out = np.array([DOOR_SECONDS[c] for c in density_class(net, snap)], dtype=float)
+    for k, i in enumerate(ids):
+        if door_seconds and i in door_seconds:
+            value = float(door_seconds[i])
+            if not value >= 0:
+                raise InputError(f"door time must be >= 0 seconds, got {value}", field="door_seconds")
+            out[k] = value
+    return out
+
+
+def _door_label(door_seconds) -> str:
+    if isinstance(door_seconds, (int, float)):
+        return f"{float(door_seconds):g} s per stop"
+    base = "town {town:g} s, village {village:g} s, open country {open:g} s per stop".format(**DOOR_SECONDS)
+    return base + (" (some set per place)" if door_seconds else "")
+
+
+def _matrix_key(net: RoadNetwork, ids: list[str], snap: Snap, max_snap_m: float, door: np.ndarray) -> str:
     h = hashlib.sha1()
     h.update(json.dumps([MATRIX_CACHE_FORMAT, net.fingerprint, net.speed_key, max_snap_m, ACCESS_SPEED_KPH,
                          ids]).encode())
-    for arr in (snap.edge, snap.fraction, snap.distance_m, snap.lat, snap.lon):
+    for arr in (snap.edge, snap.fraction, snap.distance_m, snap.lat, snap.lon, door):
         h.update(np.ascontiguousarray(arr).tobytes())
     return h.hexdigest()[:24]

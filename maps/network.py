@@ -23,7 +23,7 @@ from planner.geo import Location, haversine_m
 from maps.osm_xml import RawOsm, RawWay, osm_format, raw_osm, read_osm_pbf, read_osm_xml
 from maps.speeds import SpeedModel
 
-CACHE_FORMAT = 1  # bump when the arrays or their meaning change, to invalidate old caches
+CACHE_FORMAT = 2  # bump when the arrays or their meaning change, to invalidate old caches
 APP_CACHE_NAME = "medical-desert-planner"
 
 _ONEWAY_FORWARD = {"yes", "true", "1"}
@@ -32,7 +32,16 @@ _NO_ACCESS = {"no", "private"}
 _CAR_ALLOWED = {"yes", "designated", "destination", "permissive"}
 
 _EDGE_ARRAYS = ("u", "v", "length_m", "time_ms", "tagged_speed", "twin", "way_id", "geom_start", "geom_end",
-                "geom_reversed", "name_code", "ref_code", "highway_code")
+                "geom_reversed", "name_code", "ref_code", "highway_code", "built_up_share", "density_km_per_km2")
+
+# Built-up land (see maps.speeds and docs/network.md). Road density: metres of road (each two-way road
+# once, service roads and motorways left out) in the 3 x 3 cells of DENSITY_CELL_M around a point, per km².
+DENSITY_CELL_M = 250.0
+BUILT_UP_DENSITY_KM_PER_KM2 = 9.0  # at or above: built-up (a village core, a town); open country is 1-4
+TOWN_DENSITY_KM_PER_KM2 = 18.0  # at or above: a town centre (door times, maps.matrix)
+PLACE_RADIUS_M = {"city": 2500.0, "town": 1200.0, "suburb": 800.0, "village": 400.0, "quarter": 400.0,
+                  "neighbourhood": 250.0, "hamlet": 150.0, "isolated_dwelling": 60.0}
+_DENSITY_EXCLUDED = {"service", "motorway", "motorway_link", "trunk_link"}
 
 
 def default_cache_dir() -> Path:
@@ -72,6 +81,8 @@ class RoadNetwork:
     highway_code: np.ndarray
     vertex_lat: np.ndarray
     vertex_lon: np.ndarray
+    built_up_share: np.ndarray  # float32: share of the edge's length in built-up land
+    density_km_per_km2: np.ndarray  # float32: road density around the edge's middle (km of road per km²)
     names: list[str]
     refs: list[str]
     highways: list[str]
@@ -124,14 +135,16 @@ class RoadNetwork:
 
 
 def load_network(path: str | Path, *, speeds: Mapping[str, float | None] | None = None, driving_factor: float = 1.0,
-                 cache_dir: str | Path | None = None, use_cache: bool = True) -> RoadNetwork:
+                 cache_dir: str | Path | None = None, use_cache: bool = True,
+                 model: SpeedModel | None = None) -> RoadNetwork:
     """Load a drivable network from .osm / .osm.gz / .osm.bz2 / .osm.pbf / .graphml, via the disk cache.
 
     `speeds` overrides the default km/h per highway class (see maps.speeds); `driving_factor` scales
-    every speed. The cache is keyed by the file (path, size, mtime) and the speed settings.
+    every speed; `model` replaces the whole travel-time model (e.g. `SpeedModel.legal_limits()` for
+    comparisons). The cache is keyed by the file (path, size, mtime) and the model's settings.
     """
     path = Path(path).expanduser()
-    model = SpeedModel.build(speeds, driving_factor)
+    model = model if model is not None else SpeedModel.build(speeds, driving_factor)
     try:
         st = path.stat()
     except OSError as exc:
@@ -219,6 +232,42 @@ def build_network(raw: RawOsm, model: SpeedModel, *, source: str, fingerprint: s
         w_ref[k] = _code(t.get("ref", ""), refs_v, ref_ix)
         w_hw[k] = _code(t["highway"], highways, hw_ix)
         w_id[k] = w.id
+    # Travel-time model: built-up land per way segment, driven speeds, delays at nodes (maps.speeds).
+    seg_mid_lat = (vlat[:-1] + vlat[1:]) / 2
+    seg_mid_lon = (vlon[:-1] + vlon[1:]) / 2
+    hw_of_way = [w.tags["highway"] for w in ways]
+    counted = np.array([h not in _DENSITY_EXCLUDED for h in hw_of_way])[way_of_pos[:-1]]
+    grid = _DensityGrid(seg_mid_lat, seg_mid_lon, np.where(counted, seg, 0.0))
+    built_src = "road density"
+    if raw.places or raw.areas:
+        grid.mark_osm(raw)
+        built_src = "OSM place/landuse and road density"
+    seg_density = grid.density_at(seg_mid_lat, seg_mid_lon)
+    seg_built = grid.built_at(seg_mid_lat, seg_mid_lon)
+    w_kph_built = np.zeros(len(ways))
+    for k, w in enumerate(ways):
+        w_kph_built[k] = model.speed_kph(w.tags["highway"], w.tags.get("maxspeed"), built_up=True)[0]
+    seg_kph = np.where(seg_built, w_kph_built[way_of_pos[:-1]], w_kph[way_of_pos[:-1]])
+    seg_s = seg / (seg_kph / 3.6)
+    cum_s = np.concatenate([[0.0], np.cumsum(seg_s)])
+    cum_built = np.concatenate([[0.0], np.cumsum(np.where(seg_built, seg, 0.0))])
+    piece_s = cum_s[b] - cum_s[a]
+    piece_built = np.where(piece_len > 0, (cum_built[b] - cum_built[a]) / np.maximum(cum[b] - cum[a], 1e-9), 0.0)
+    mid = (a + b) // 2
+    piece_density = seg_density[np.minimum(mid, len(seg) - 1)]
+    # Traffic-control nodes passed: the nodes after the start of a piece, in the direction driven.
+    ctrl = np.zeros(len(R))
+    if raw.node_controls:
+        c_ids = np.fromiter(raw.node_controls.keys(), np.int64, len(raw.node_controls))
+        c_delay = np.array([float(model.node_delay_s.get(v, 0.0)) for v in raw.node_controls.values()])
+        pos = np.searchsorted(raw.node_ids, c_ids)
+        ok_c = (pos < n_raw) & (raw.node_ids[np.minimum(pos, n_raw - 1)] == c_ids)
+        per_raw = np.zeros(n_raw)
+        per_raw[pos[ok_c]] = c_delay[ok_c]
+        ctrl = per_raw[R]
+    cum_d = np.concatenate([[0.0], np.cumsum(ctrl)])
+    delay_fwd = (cum_d[b + 1] - cum_d[a + 1]) / model.driving_factor  # the factor scales waits too
+    delay_bwd = (cum_d[b] - cum_d[a]) / model.driving_factor
     d = w_dir[piece_way]
     fwd = np.flatnonzero(d >= 0)
     bwd = np.flatnonzero(d <= 0)
@@ -235,7 +284,8 @@ def build_network(raw: RawOsm, model: SpeedModel, *, source: str, fingerprint: s
     twin[b_both] = f_both
     wk = piece_way[piece]
     length = piece_len[piece]
-    time_ms = np.round(length / (w_kph[wk] / 3.6) * 1000.0).astype(np.int64)
+    drive_s = piece_s[piece] + np.where(rev, delay_bwd[piece], delay_fwd[piece])
+    time_ms = np.round(drive_s * 1000.0).astype(np.int64)
     n_edges_all = len(piece)
     # Drop self-loops (never on a shortest path), then keep the largest strongly connected component.
     ok = pu != pv
@@ -261,21 +311,119 @@ def build_network(raw: RawOsm, model: SpeedModel, *, source: str, fingerprint: s
     u_new = new_of_old[np.searchsorted(used, pu[keep_e])]
     v_new = new_of_old[np.searchsorted(used, pv[keep_e])]
     kept_piece = piece[keep_e]
+    hw_codes = w_hw[wk[keep_e]]
+    time_kept = time_ms[keep_e] + _junction_delays_ms(u_new, v_new, hw_codes, highways, model,
+                                                      int(in_big.sum()))
     net = RoadNetwork(
         source=source, fingerprint=fingerprint, speed_key=model.key(),
         node_id=raw.node_ids[node_raw].astype(np.int64), lat=raw.lat[node_raw].copy(), lon=raw.lon[node_raw].copy(),
         u=u_new.astype(np.int32), v=v_new.astype(np.int32), length_m=length[keep_e].astype(float),
-        time_ms=time_ms[keep_e], tagged_speed=w_tagged[wk[keep_e]], twin=tw.astype(np.int32),
+        time_ms=time_kept, tagged_speed=w_tagged[wk[keep_e]], twin=tw.astype(np.int32),
         way_id=w_id[wk[keep_e]], geom_start=a[kept_piece].astype(np.int32), geom_end=b[kept_piece].astype(np.int32),
         geom_reversed=rev[keep_e], name_code=w_name[wk[keep_e]], ref_code=w_ref[wk[keep_e]],
-        highway_code=w_hw[wk[keep_e]], vertex_lat=vlat, vertex_lon=vlon, names=names, refs=refs_v,
+        highway_code=hw_codes, vertex_lat=vlat, vertex_lon=vlon,
+        built_up_share=piece_built[kept_piece].astype(np.float32),
+        density_km_per_km2=piece_density[kept_piece].astype(np.float32), names=names, refs=refs_v,
         highways=highways)
     net.stats.update({"nodes_before_component": int(n_all), "edges_before_component": int(ok.sum()),
                       "share_nodes_in_largest_component": round(float(in_big.sum()) / max(n_all, 1), 4),
-                      "share_edges_in_largest_component": round(len(keep_e) / max(int(ok.sum()), 1), 4)})
+                      "share_edges_in_largest_component": round(len(keep_e) / max(int(ok.sum()), 1), 4),
+                      "built_up_source": built_src, "traffic_control_nodes": len(raw.node_controls),
+                      "built_up_share_of_road": round(float(np.sum(np.where(seg_built, seg, 0.0)))
+                                                      / max(float(seg.sum()), 1e-9), 4)})
     if net.n_edges == 0:
         raise InputError("the road network has no two nodes connected both ways", source=source)
     return net
+
+
+class _DensityGrid:
+    """Road metres per cell of DENSITY_CELL_M, summed over the 3 x 3 cells around, as km per km²; plus
+    the cells marked built-up by OSM place nodes and landuse/place areas."""
+
+    def __init__(self, lat: np.ndarray, lon: np.ndarray, metres: np.ndarray) -> None:
+        self.lat0, self.lon0 = float(lat.min()) - 0.01, float(lon.min()) - 0.01
+        self.kx = 111_320.0 * np.cos(np.radians(float(lat.mean())))
+        self.ky = 110_540.0
+        ix, iy = self._cells(lat, lon)
+        self.nx, self.ny = int(ix.max()) + 3, int(iy.max()) + 3
+        per_cell = np.bincount(iy * self.nx + ix, weights=metres, minlength=self.nx * self.ny)
+        padded = np.pad(per_cell.reshape(self.ny, self.nx), 1)
+        window = sum(padded[1 + dy:1 + dy + self.ny, 1 + dx:1 + dx + self.nx]  # the 3 x 3 cells around
+                     for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        self.density = window / 1000.0 / (3 * DENSITY_CELL_M / 1000.0) ** 2
+        self.marked = np.zeros((self.ny, self.nx), bool)
+
+    def _cells(self, lat, lon):
+        ix = np.floor((np.asarray(lon) - self.lon0) * self.kx / DENSITY_CELL_M).astype(np.int64)
+        iy = np.floor((np.asarray(lat) - self.lat0) * self.ky / DENSITY_CELL_M).astype(np.int64)
+        return ix, iy
+
+    def _clip(self, ix, iy):
+        return np.clip(ix, 0, self.nx - 1), np.clip(iy, 0, self.ny - 1)
+
+    def density_at(self, lat, lon) -> np.ndarray:
+        ix, iy = self._clip(*self._cells(lat, lon))
+        return self.density[iy, ix]
+
+    def built_at(self, lat, lon) -> np.ndarray:
+        ix, iy = self._clip(*self._cells(lat, lon))
+        return (self.density[iy, ix] >= BUILT_UP_DENSITY_KM_PER_KM2) | self.marked[iy, ix]
+
+    def mark_osm(self, raw: RawOsm) -> None:
+        """Cells within a place node's radius, and cells whose centre lies in a landuse/place area."""
+        n = len(raw.node_ids)
+        yy, xx = np.mgrid[0:self.ny, 0:self.nx]
+        cx = (xx + 0.5) * DENSITY_CELL_M
+        cy = (yy + 0.5) * DENSITY_CELL_M
+
+        def where(ids):
+            ids = np.asarray(ids, np.int64)
+            pos = np.minimum(np.searchsorted(raw.node_ids, ids), max(n - 1, 0))
+            ok = raw.node_ids[pos] == ids
+            return ((raw.lon[pos[ok]] - self.lon0) * self.kx, (raw.lat[pos[ok]] - self.lat0) * self.ky)
+
+        for node, kind in raw.places:
+            x, y = where([node])
+            if len(x):
+                r = PLACE_RADIUS_M.get(kind, 200.0)
+                self.marked |= (cx - x[0]) ** 2 + (cy - y[0]) ** 2 <= r * r
+        if raw.areas:
+            import shapely
+
+            for _, refs in raw.areas:
+                x, y = where(refs)
+                if len(x) < 3:
+                    continue
+                i0, i1 = max(int(x.min() // DENSITY_CELL_M), 0), min(int(x.max() // DENSITY_CELL_M) + 1, self.nx)
+                j0, j1 = max(int(y.min() // DENSITY_CELL_M), 0), min(int(y.max() // DENSITY_CELL_M) + 1, self.ny)
+                if i0 >= i1 or j0 >= j1:
+                    continue
+                poly = shapely.Polygon(np.column_stack([x, y]))
+                if not poly.is_valid:
+                    poly = poly.buffer(0)
+                self.marked[j0:j1, i0:i1] |= shapely.contains_xy(poly, cx[j0:j1, i0:i1], cy[j0:j1, i0:i1])
+
+
+def _junction_delays_ms(u: np.ndarray, v: np.ndarray, hw_code: np.ndarray, highways: list[str],
+                        model: SpeedModel, n_nodes: int) -> np.ndarray:
+    """Delay for entering the junction at the end of each edge (a node with 3 or more neighbours):
+    "through" when the edge is of the best class there, "from_minor" otherwise (maps.speeds)."""
+    from maps.speeds import CLASS_RANK
+
+    if len(u) == 0:
+        return np.zeros(0, np.int64)
+    rank_of_code = np.array([CLASS_RANK.get(h, 3) for h in highways])
+    rank = rank_of_code[hw_code]
+    a, b = np.minimum(u, v).astype(np.int64), np.maximum(u, v).astype(np.int64)
+    pairs = np.unique(a * n_nodes + b)
+    deg = np.bincount(pairs // n_nodes, minlength=n_nodes) + np.bincount(pairs % n_nodes, minlength=n_nodes)
+    best = np.zeros(n_nodes, np.int64)
+    np.maximum.at(best, u, rank)
+    np.maximum.at(best, v, rank)
+    through = float(model.junction_delay_s.get("through", 0.0))
+    minor = float(model.junction_delay_s.get("from_minor", 0.0))
+    delay_s = np.where(deg[v] >= 3, np.where(rank >= best[v], through, minor), 0.0) / model.driving_factor
+    return np.round(delay_s * 1000.0).astype(np.int64)
 
 
 def _drivable(tags: dict[str, str], model: SpeedModel) -> bool:
@@ -425,6 +573,9 @@ def network_info(net: RoadNetwork) -> dict:
         "share_edges_with_tagged_speed": round(float(net.tagged_speed.mean()), 4),
         "one_way_edges": int((net.twin < 0).sum()),
         "speeds": net.speed_key,
+        "built_up_from": net.stats.get("built_up_source", ""),
+        "share_road_built_up": net.stats.get("built_up_share_of_road"),
+        "traffic_control_nodes": net.stats.get("traffic_control_nodes", 0),
     }
 
 

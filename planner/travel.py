@@ -71,6 +71,7 @@ class TravelMatrix:
     approximate: bool = False
     source: str = ""
     network: str = ""  # file name of the road network it was computed on ("" when approximate or unknown)
+    door_s: tuple[float, ...] | None = None  # per id: door time included in `seconds` (half each end)
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +85,8 @@ class TravelMatrix:
                 raise ValueError(f"{name} must be {n}x{n}, got {arr.shape}")
             if arr.dtype != np.int64:
                 object.__setattr__(self, name, to_int(arr))
+        if self.door_s is not None and len(self.door_s) != n:
+            raise ValueError(f"door_s must have {n} values, got {len(self.door_s)}")
         object.__setattr__(self, "_index", {pid: k for k, pid in enumerate(self.ids)})
 
     def __len__(self) -> int:
@@ -101,6 +104,10 @@ class TravelMatrix:
     def distance_m(self, origin: str, destination: str) -> int:
         return int(self.metres[self.index(origin), self.index(destination)])
 
+    def door_seconds(self) -> dict[str, float]:
+        """Door time per place included in the times ({} when none): a leg a -> b holds (a + b) / 2."""
+        return dict(zip(self.ids, self.door_s)) if self.door_s is not None else {}
+
     def reachable(self, origin: str, destination: str) -> bool:
         return self.time_s(origin, destination) < UNREACHABLE
 
@@ -113,8 +120,9 @@ class TravelMatrix:
     def sub(self, ids: Sequence[str]) -> "TravelMatrix":
         """The matrix restricted to (and ordered as) `ids`."""
         idx = np.array([self.index(i) for i in ids], dtype=np.int64)
+        door = tuple(self.door_s[k] for k in idx.tolist()) if self.door_s is not None else None
         return TravelMatrix(tuple(ids), self.seconds[np.ix_(idx, idx)], self.metres[np.ix_(idx, idx)],
-                            self.approximate, self.source, self.network)
+                            self.approximate, self.source, self.network, door)
 
     # --- interchange -------------------------------------------------------------------------------
     def to_json_dict(self) -> dict:
@@ -130,6 +138,7 @@ class TravelMatrix:
             "source": self.source,
             "network": network_name(self),
             "unreachable": UNREACHABLE,
+            **({"door_seconds": list(self.door_s)} if self.door_s is not None else {}),
         }
 
     @classmethod
@@ -144,8 +153,15 @@ class TravelMatrix:
             raise InputError(f"not a numeric matrix ({exc})", source=source) from None
         if seconds.shape != (len(ids), len(ids)) or metres.shape != seconds.shape:
             raise InputError(f"matrices must be {len(ids)}x{len(ids)}", source=source, field="seconds")
+        door = data.get("door_seconds")
+        try:
+            door = tuple(float(x) for x in door) if door is not None else None
+        except (TypeError, ValueError):
+            raise InputError("door_seconds must be a list of numbers", source=source, field="door_seconds") from None
+        if door is not None and len(door) != len(ids):
+            raise InputError(f"door_seconds must have {len(ids)} values", source=source, field="door_seconds")
         return cls(ids, to_int(seconds), to_int(metres), bool(data.get("approximate", False)),
-                   str(data.get("source", "")), str(data.get("network") or ""))
+                   str(data.get("source", "")), str(data.get("network") or ""), door)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_json_dict()), encoding="utf-8")

@@ -75,6 +75,11 @@ def info(file: Path = typer.Argument(..., help="Réseau : .osm, .osm.gz, .osm.bz
         ("Part des nœuds dans la plus grande composante", f"{data['share_nodes_in_largest_component']:.1%}"),
         ("Part des arcs avec vitesse renseignée (maxspeed)", f"{data['share_edges_with_tagged_speed']:.1%}"),
         ("Arcs à sens unique", str(data["one_way_edges"])),
+        ("Modèle de temps de trajet", str(data["speeds"])),
+        ("Agglomérations déduites de", "densité du réseau" if data["built_up_from"] == "road density"
+         else "lieux et occupation du sol OSM, et densité du réseau"),
+        ("Part des routes en agglomération", f"{(data['share_road_built_up'] or 0):.1%}"),
+        ("Feux, stops et cédez-le-passage renseignés", str(data["traffic_control_nodes"])),
     ]
     for k, v in rows:
         table.add_row(k, v)
@@ -163,8 +168,12 @@ def matrix(network: Path = typer.Option(..., "--network", help="Réseau routier 
            max_snap_m: float = typer.Option(1000.0, "--max-snap-m", help="Distance maximale à la route (m)"),
            speed: list[str] = typer.Option(None, "--speed", help=SPEED_HELP),
            driving_factor: float = typer.Option(1.0, "--driving-factor",
-                                                help="Part de la limite réellement roulée")) -> None:
-    """Matrice des temps (s) et distances (m) par la route : une ligne par origine/destination."""
+                                                help="Part de la limite réellement roulée"),
+           door_seconds: float = typer.Option(None, "--door-seconds",
+                                              help="Temps de porte par arrêt (s) : se garer, aller à la porte "
+                                                   "et revenir ; défaut selon la densité (ville 240, village "
+                                                   "120, campagne 60)")) -> None:
+    """Matrice des temps (s) et distances (m) par la route, porte à porte : une ligne par origine/destination."""
     from maps.matrix import travel_matrix
 
     ids, locs, rows = read_points_csv(points)
@@ -174,7 +183,8 @@ def matrix(network: Path = typer.Option(..., "--network", help="Réseau routier 
         task = bar.add_task("matrix", total=len(ids), n=len(ids))
         try:
             m = travel_matrix(net, ids, locs, max_snap_m=max_snap_m, source=str(points),
-                              progress=lambda done, total: bar.update(task, completed=done))
+                              progress=lambda done, total: bar.update(task, completed=done),
+                              door_seconds=door_seconds)
         except InputError as exc:
             named = getattr(exc, "point_ids", None)
             if named and exc.row is None:

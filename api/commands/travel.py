@@ -10,8 +10,10 @@ from planner.geo import Location
 from planner.travel import TravelMatrix
 
 
-def places_matrix(places: dict[str, Location], network: Path | None, console: Console) -> TravelMatrix:
-    """Matrix between `places` over `network` (with progress), or great-circle times said plainly."""
+def places_matrix(places: dict[str, Location], network: Path | None, console: Console,
+                  door_seconds: dict[str, float] | None = None) -> TravelMatrix:
+    """Matrix between `places` over `network` (with progress), or great-circle times said plainly.
+    `door_seconds`: door times given per place (the others: the default by density, maps.matrix)."""
     ids, locs = list(places), list(places.values())
     if network is not None:
         from maps.matrix import travel_matrix
@@ -20,7 +22,7 @@ def places_matrix(places: dict[str, Location], network: Path | None, console: Co
         with console.status(f"Chargement du réseau routier {network.name}…"):
             net = load_network(network)
         with console.status(f"Matrice de temps de trajet ({len(places)} lieux)…"):
-            return travel_matrix(net, ids, locs)
+            return travel_matrix(net, ids, locs, door_seconds=door_seconds or None)
     from maps.approx import approximate_matrix
 
     return approximate_matrix(ids, locs)

@@ -55,7 +55,7 @@ def _matrix(problem: HomeVisitProblem, problem_file: Path | None, matrix: Path |
         tm = TravelMatrix.load(matrix)
         check_matrix_covers(problem, tm)
         return tm.sub(list(places))
-    return places_matrix(places, network, console)
+    return places_matrix(places, network, console, problem.door_seconds())
 
 
 def visits(

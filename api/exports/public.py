@@ -5,14 +5,13 @@ feed a town hall can publish. Built from the "public" audience of the view: sess
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jinja2
 
 from api.exports import fmt, links
-from api.exports.calendar import finish, new_calendar, stop_event
+from api.exports.calendar import PUBLIC_STAMP, finish, new_calendar, session_uid, stop_event
 from api.exports.pseudonym import for_audience
 from api.exports.sheets import TEMPLATES
 from planner.itinerary import PlanView
@@ -58,11 +57,10 @@ def write_public(view: PlanView, out_dir: Path) -> list[Path]:
                    or (_name_from_place(items[0][1].place_name, insee) if items else insee))
         stem = f"{insee}-{fmt.slug(name)}"
         cal = new_calendar(f"Unité mobile de santé — {name}")
-        stamp = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
         rows = []
         for d, s in items:
-            uid = f"public-{insee}-{d.resource_id}-{s.start.isoformat()}@medical-desert-planner"
-            cal.add_component(stop_event(s, uid, f"Consultations : {d.resource_name}", s.what, stamp))
+            uid = session_uid(d.resource_id, s.place_id, s.start, public=True)
+            cal.add_component(stop_event(s, uid, f"Consultations : {d.resource_name}", s.what, PUBLIC_STAMP))
             rows.append({"date": fmt.day_fr(d.day), "start": fmt.hm(s.start), "end": fmt.hm(s.end),
                          "place": s.place_name, "address": s.address, "unit": d.resource_name, "what": s.what,
                          "osm": links.osm_point_url(s.location)})

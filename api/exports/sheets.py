@@ -44,6 +44,7 @@ class SheetStop:
 def sheet_days(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None) -> list[dict]:
     """The template's data for each day (also used by the PDF writer)."""
     out = []
+    door = view.extras.get("door_seconds") or {}  # door time per place, inside the travel times (maps.matrix)
     for d in sorted(days, key=lambda d: d.day):
         day_legs = (legs or {}).get((d.resource_id, d.day)) or []
         stops = []
@@ -52,6 +53,9 @@ def sheet_days(view: PlanView, days: list[DayItinerary], legs: LegsByDay | None)
             prev = d.stops[i - 1] if i else None
             leg = day_legs[i - 1] if i and i - 1 < len(day_legs) else None
             travel = f"{fmt.duration_fr(s.travel_s)}, {fmt.km(s.travel_m)} km" if i and s.travel_s else ""
+            door_s = (door.get(prev.place_id, 0.0) + door.get(s.place_id, 0.0)) / 2 if prev and door else 0.0
+            if travel and door_s >= 30:
+                travel += f" (dont {fmt.duration_fr(door_s)} pour se garer et aller à la porte)"
             steps = getattr(leg, "steps", ()) if leg is not None and not view.approximate else ()
             pause = s.kind == "break"  # a break names no place and links nowhere: it may be at a patient's home
             stops.append(SheetStop(

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import Response
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, allow
+from api.exports.calendar import public_feed
 from api.db.models import Commune
 from api.itineraries import public_sessions
 from api.routers.common import InseePath, get_db
@@ -45,16 +45,5 @@ def schedule(insee: InseePath, db: Session = Depends(get_db), _: Principal = Dep
 @router.get("/communes/{insee}/schedule.ics", summary="The same as an iCalendar feed for the town hall's website")
 def schedule_ics(insee: InseePath, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))) -> Response:
     data = schedule_data(db, insee)
-    cal = Calendar()
-    cal.add("prodid", "-//planificateur-deserts-medicaux//FR")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Unité mobile de santé — {data['commune']}")
-    for k, s in enumerate(data["sessions"]):
-        ev = Event()
-        ev.add("uid", f"{insee}-{s['plan_id']}-{k}@planner")
-        ev.add("summary", f"Consultations — {s['unit']}")
-        ev.add("dtstart", datetime.fromisoformat(s["start"]))
-        ev.add("dtend", datetime.fromisoformat(s["end"]))
-        ev.add("location", f"{s['place']}, {s['address']}".strip(", "))
-        cal.add_component(ev)
-    return Response(cal.to_ical(), media_type="text/calendar; charset=utf-8")
+    body = public_feed(f"Unité mobile de santé — {data['commune']}", data["sessions"])
+    return Response(body, media_type="text/calendar; charset=utf-8")

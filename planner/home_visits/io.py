@@ -27,7 +27,7 @@ WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PATIENT_FIELDS = ("id", "name", "lat", "lon", "address", "frequency_days", "tolerance_days", "last_visit",
                   "last_role", "duration_doctor_min", "duration_nurse_min", "window", "unavailable", "joint",
                   "visits_since_joint", "sequence", "sequence_index", "preferred_doctor", "preferred_nurse",
-                  "ald", "no_regular_doctor", "palliative", "phone", "enrolled_from")
+                  "ald", "no_regular_doctor", "palliative", "phone", "enrolled_from", "door_seconds")
 STAFF_FIELDS = ("id", "name", "role", "advanced_practice", "start_lat", "start_lon", "start_address",
                 "end_lat", "end_lon", "end_address", *WEEKDAY_KEYS, "absences", "lunch_window",
                 "lunch_minutes", "max_visits_per_day", "max_driving_minutes", "phone", "work_profile",
@@ -163,7 +163,7 @@ def patient_from_record(rec: dict[str, Any], *, source: str | None = None, row: 
         sequence=sequence, sequence_index=f.int_("sequence_index"),
         preferred_doctor=f.raw("preferred_doctor"), preferred_nurse=f.raw("preferred_nurse"),
         ald=f.bool_("ald"), no_regular_doctor=f.bool_("no_regular_doctor"), palliative=f.bool_("palliative"),
-        phone=f.text("phone"), enrolled_from=f.date_("enrolled_from"))
+        phone=f.text("phone"), enrolled_from=f.date_("enrolled_from"), door_seconds=f.int_("door_seconds"))
     if p.preferred_doctor is not None:
         object.__setattr__(p, "preferred_doctor", str(p.preferred_doctor))
     if p.preferred_nurse is not None:
@@ -185,6 +185,7 @@ def patient_to_record(p: Patient) -> dict[str, Any]:
         "preferred_doctor": p.preferred_doctor or "", "preferred_nurse": p.preferred_nurse or "",
         "ald": int(p.ald), "no_regular_doctor": int(p.no_regular_doctor), "palliative": int(p.palliative),
         "phone": p.phone, "enrolled_from": p.enrolled_from.isoformat() if p.enrolled_from else "",
+        **({} if p.door_seconds is None else {"door_seconds": p.door_seconds}),  # optional column
     }
 
 

@@ -102,6 +102,7 @@ class Patient:
     palliative: bool = False
     phone: str = ""
     enrolled_from: date | None = None  # never visited and followed from this day (default: horizon start)
+    door_seconds: int | None = None  # park, reach the door and back; None: the default by density (maps.matrix)
 
     @property
     def place_id(self) -> str:
@@ -248,6 +249,10 @@ class HomeVisitProblem:
                 ids.append(s.end_place_id)
         return ids
 
+    def door_seconds(self) -> dict[str, float]:
+        """Door times given per patient place (the others keep the travel matrix's default)."""
+        return {p.place_id: float(p.door_seconds) for p in self.patients if p.door_seconds is not None}
+
     def places(self) -> dict[str, Location]:
         out = {p.place_id: p.location for p in self.patients}
         for s in self.staff:
@@ -264,6 +269,8 @@ def validate_patient(p: Patient, *, horizon: Horizon | None = None, source=None,
 
     if not p.id:
         raise bad("empty id", "id")
+    if p.door_seconds is not None and not 0 <= p.door_seconds <= 3600:
+        raise bad(f"door time must be between 0 and 3600 seconds, got {p.door_seconds}", "door_seconds")
     if p.frequency_days < 1:
         raise bad(f"frequency must be at least 1 day, got {p.frequency_days}", "frequency_days")
     if p.tolerance_days < 0:

@@ -134,7 +134,8 @@ def to_plan_view(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix:
         approximate=bool(matrix.approximate) if matrix is not None else solution.travel.get("model") == "approximate",
         network=solution.travel.get("network") or (network_name(matrix) if matrix is not None else ""),
         extras={"calendar": calendar, "holidays": {d.isoformat(): n for d, n in h.holidays().items()},
-                "work_minutes": {staff[sid].name: w for sid, w in staff_work(solution).items()}})
+                "work_minutes": {staff[sid].name: w for sid, w in staff_work(solution).items()},
+                "door_seconds": matrix.door_seconds() if matrix is not None else {}})
 
 
 def staff_work(sol: HomeVisitSolution) -> dict[str, dict]:

@@ -34,8 +34,13 @@ A, B, C, D = (48.500, 3.000), (48.500, 3.010), (48.500, 3.020), (48.510, 3.020)
 
 def osm_xml(nodes=NODES, ways=WAYS) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    for nid, (lat, lon) in nodes.items():
-        lines.append(f'  <node id="{nid}" lat="{lat}" lon="{lon}"/>')
+    for nid, (lat, lon, *tags) in nodes.items():
+        if tags and tags[0]:
+            lines.append(f'  <node id="{nid}" lat="{lat}" lon="{lon}">')
+            lines += [f'    <tag k="{k}" v="{v}"/>' for k, v in tags[0].items()]
+            lines.append("  </node>")
+        else:
+            lines.append(f'  <node id="{nid}" lat="{lat}" lon="{lon}"/>')
     for wid, refs, tags in ways:
         lines.append(f'  <way id="{wid}">')
         lines += [f'    <nd ref="{r}"/>' for r in refs]
@@ -62,6 +67,16 @@ def small_net(small_osm, cache):
     from maps.network import load_network
 
     return load_network(small_osm, cache_dir=cache)
+
+
+@pytest.fixture
+def legal_net(small_osm, cache):
+    """The small network at the legal limits, no delay (maps.speeds.SpeedModel.legal_limits): for tests of
+    the routing mechanics, whose expected times are then plain length / limit."""
+    from maps.network import load_network
+    from maps.speeds import SpeedModel
+
+    return load_network(small_osm, cache_dir=cache, model=SpeedModel.legal_limits())
 
 
 @pytest.fixture

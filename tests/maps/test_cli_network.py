@@ -36,14 +36,15 @@ def test_network_info_table_and_json(small_osm, capsys):
 def test_matrix_csv_and_json(small_osm, tmp_path, capsys):
     pts = _points(tmp_path, ["A,48.5,3.0", "C,48.5,3.02", "D,48.51,3.02"])
     out = tmp_path / "m.csv"
-    assert main(["matrix", "--network", str(small_osm), "--points", str(pts), "--out", str(out)]) == 0
+    assert main(["matrix", "--network", str(small_osm), "--points", str(pts), "--out", str(out),
+                 "--door-seconds", "0"]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == 9 and set(rows[0]) == {"origin", "destination", "seconds", "metres"}
     cell = {(r["origin"], r["destination"]): (int(r["seconds"]), int(r["metres"])) for r in rows}
     assert cell[("A", "A")] == (0, 0) and cell[("C", "D")][0] < cell[("D", "C")][0]  # one-way C -> D
     out_json = tmp_path / "m.json"
     assert main(["matrix", "--network", str(small_osm), "--points", str(pts), "--out", str(out_json),
-                 "--driving-factor", "0.5"]) == 0
+                 "--driving-factor", "0.5", "--door-seconds", "0"]) == 0
     m = TravelMatrix.load(out_json)
     assert m.time_s("C", "D") == pytest.approx(2 * cell[("C", "D")][0], abs=1)
 
@@ -51,7 +52,8 @@ def test_matrix_csv_and_json(small_osm, tmp_path, capsys):
 def test_semicolon_csv_with_decimal_commas(small_osm, tmp_path):
     pts = _points(tmp_path, ["A;48,5;3,0", "B;48,5;3,01"], header="id;lat;lon")
     out = tmp_path / "m.csv"
-    assert main(["matrix", "--network", str(small_osm), "--points", str(pts), "--out", str(out)]) == 0
+    assert main(["matrix", "--network", str(small_osm), "--points", str(pts), "--out", str(out),
+                 "--door-seconds", "0"]) == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 5
 
 

@@ -30,7 +30,7 @@ def test_leg_follows_the_roads(small_net, corners):
 def test_leg_seconds_match_matrix_and_access_steps(small_net, corners, cache):
     A, B, D = corners["A"], corners["B"], corners["D"]
     off = Location((A.lat + B.lat) / 2 + 0.0009, (A.lon + B.lon) / 2)  # 100 m off Rue Haute
-    m = travel_matrix(small_net, ["off", "D"], [off, D], cache_dir=cache)
+    m = travel_matrix(small_net, ["off", "D"], [off, D], cache_dir=cache, door_seconds=0)  # driving only
     leg = leg_geometry(small_net, off, D)
     assert leg.seconds == pytest.approx(m.time_s("off", "D"), abs=1)
     assert leg.metres == pytest.approx(m.distance_m("off", "D"), abs=1)
@@ -54,7 +54,7 @@ def test_batched_legs_on_real_extract_match_matrix(shared_file, tmp_path):
     pts = [road_points(net)[k] for k in rng.choice(net.n_nodes, 6, replace=False)]
     pts.append(Location(48.559819, 3.299239))  # Provins town hall, off the road
     ids = [f"p{k}" for k in range(len(pts))]
-    m = travel_matrix(net, ids, pts, cache_dir=tmp_path)
+    m = travel_matrix(net, ids, pts, cache_dir=tmp_path, door_seconds=0)  # driving only
     pairs = [(a, b) for a in pts for b in pts if a != b]
     legs = legs_geometry(net, pairs)
     for (a, b), leg in zip(pairs, legs):

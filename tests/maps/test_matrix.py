@@ -4,7 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from maps.matrix import ACCESS_SPEED_KPH, travel_matrix
+from maps.matrix import ACCESS_SPEED_KPH, DOOR_SECONDS, travel_matrix
 from maps.network import load_network, road_points
 from maps.snap import snap_points
 from planner.errors import InputError
@@ -55,8 +55,8 @@ def test_non_numeric_coordinates_refused(small_net, bad):
         travel_matrix(small_net, ["P9"], [bad], use_cache=False)
 
 
-def test_one_way_asymmetry(small_net, corners, cache):
-    m = travel_matrix(small_net, ["C", "D"], [corners["C"], corners["D"]], cache_dir=cache)
+def test_one_way_asymmetry(legal_net, corners, cache):
+    m = travel_matrix(legal_net, ["C", "D"], [corners["C"], corners["D"]], cache_dir=cache, door_seconds=0)
     cd = float(haversine_m(48.5, 3.02, 48.51, 3.02))
     assert m.time_s("C", "D") == round(cd / (50 / 3.6))
     assert m.time_s("D", "C") > m.time_s("C", "D") + 30  # must drive around by B
@@ -64,13 +64,13 @@ def test_one_way_asymmetry(small_net, corners, cache):
     assert not m.approximate and "small.osm" in m.source
 
 
-def test_points_along_roads_and_access_legs(small_net, corners, cache):
+def test_points_along_roads_and_access_legs(legal_net, corners, cache):
     A, B, C, D = (corners[k] for k in "ABCD")
     ab_s = float(haversine_m(A.lat, A.lon, B.lat, B.lon)) / (40 / 3.6)
     cd_s = float(haversine_m(C.lat, C.lon, D.lat, D.lon)) / (50 / 3.6)
     pts = {"p1": _along(A, B, 0.25), "p2": _along(A, B, 0.75), "q1": _along(C, D, 0.25), "q2": _along(C, D, 0.75),
            "off": _along(A, B, 0.5, off_lat=0.0009), "B": B}
-    m = travel_matrix(small_net, list(pts), list(pts.values()), cache_dir=cache)
+    m = travel_matrix(legal_net, list(pts), list(pts.values()), cache_dir=cache, door_seconds=0)
     assert m.time_s("p1", "p2") == pytest.approx(ab_s / 2, abs=1)  # along the road, not via B and back
     assert m.time_s("p2", "p1") == pytest.approx(ab_s / 2, abs=1)
     assert m.time_s("q1", "q2") == pytest.approx(cd_s / 2, abs=1)  # with the one-way
@@ -82,7 +82,7 @@ def test_points_along_roads_and_access_legs(small_net, corners, cache):
 
 def test_matrix_equals_networkx_on_small_net(small_net, corners, cache):
     ids = list("ABCD")
-    m = travel_matrix(small_net, ids, [corners[k] for k in ids], cache_dir=cache)
+    m = travel_matrix(small_net, ids, [corners[k] for k in ids], cache_dir=cache, door_seconds=0)
     g = _packed_graph(small_net)
     node = {k: int(np.flatnonzero((small_net.lat == corners[k].lat) & (small_net.lon == corners[k].lon))[0])
             for k in ids}
@@ -117,7 +117,7 @@ def test_matrix_equals_networkx_on_real_extract(shared_file, tmp_path):
     nodes = rng.choice(net.n_nodes, 40, replace=False)
     pts = road_points(net)
     ids = [f"n{k}" for k in nodes]
-    m = travel_matrix(net, ids, [pts[k] for k in nodes], cache_dir=tmp_path)
+    m = travel_matrix(net, ids, [pts[k] for k in nodes], cache_dir=tmp_path, door_seconds=0)
     g = _packed_graph(net)
     for i in range(0, 40, 4):  # 10 origins x 40 destinations, the naive way
         dist = nx.single_source_dijkstra_path_length(g, int(nodes[i]), weight="w")
@@ -137,3 +137,51 @@ def test_real_point_outside_the_extract_is_refused(shared_file, tmp_path):
     with pytest.raises(InputError, match=r"mairie:77405.* m from the nearest road"):
         travel_matrix(net, ["mairie:77379", "mairie:77405"], [Location(48.559819, 3.299239), Location(48.91, 3.18)],
                       use_cache=False)
+
+
+def test_door_time_applied_half_on_arrival_half_on_departure(small_net, corners, cache):
+    ids, locs = list("ABCD"), [corners[k] for k in "ABCD"]
+    drive = travel_matrix(small_net, ids, locs, cache_dir=cache, door_seconds=0)
+    door = {"A": 300, "B": 0, "C": 60, "D": 0}
+    m = travel_matrix(small_net, ids, locs, cache_dir=cache, door_seconds=door)
+    for a in ids:
+        for b in ids:
+            extra = 0 if a == b else (door[a] + door[b]) / 2
+            assert m.time_s(a, b) == pytest.approx(drive.time_s(a, b) + extra, abs=1), (a, b)
+            assert m.distance_m(a, b) == drive.distance_m(a, b)
+    # the default, by density: the small network is open country (DOOR_SECONDS["open"] per stop)
+    default = travel_matrix(small_net, ids, locs, cache_dir=cache)
+    assert default.time_s("A", "C") == pytest.approx(drive.time_s("A", "C") + DOOR_SECONDS["open"], abs=1)
+    assert "door times" in default.source
+    with pytest.raises(InputError):
+        travel_matrix(small_net, ids, locs, cache_dir=cache, door_seconds=-5)
+
+
+def test_door_time_by_density_town_longer_than_open_country(write_osm, cache):
+    """A grid of streets 100 m apart (a town) and a lone road to a farm 3 km away."""
+    from tests.maps.test_speeds import EAST_LON, MID_LAT, town_and_country_osm
+
+    net = load_network(town_and_country_osm(write_osm), cache_dir=cache)
+    town, farm = Location(MID_LAT - 0.0007, 3.0055), Location(MID_LAT, EAST_LON + 0.04)
+    drive = travel_matrix(net, ["town", "farm"], [town, farm], cache_dir=cache, door_seconds=0)
+    m = travel_matrix(net, ["town", "farm"], [town, farm], cache_dir=cache)
+    extra = m.time_s("town", "farm") - drive.time_s("town", "farm")
+    assert extra == pytest.approx((DOOR_SECONDS["town"] + DOOR_SECONDS["open"]) / 2, abs=1)
+
+
+def test_patient_door_time_from_the_problem_reaches_the_matrix(small_net, corners, cache):
+    from planner.home_visits.io import patient_from_record
+
+    recs = [{"id": "P1", "lat": corners["A"].lat, "lon": corners["A"].lon, "door_seconds": "600"},
+            {"id": "P2", "lat": corners["C"].lat, "lon": corners["C"].lon}]
+    patients = [patient_from_record(r) for r in recs]
+    door = {p.place_id: float(p.door_seconds) for p in patients if p.door_seconds is not None}
+    ids = [p.place_id for p in patients]
+    locs = [p.location for p in patients]
+    drive = travel_matrix(small_net, ids, locs, cache_dir=cache, door_seconds=0)
+    m = travel_matrix(small_net, ids, locs, cache_dir=cache, door_seconds=door)
+    a, c = ids
+    assert m.time_s(a, c) == pytest.approx(drive.time_s(a, c) + (600 + DOOR_SECONDS["open"]) / 2, abs=1)
+    assert m.door_seconds() == {a: 600.0, c: DOOR_SECONDS["open"]}
+    with pytest.raises(InputError, match="door_seconds|door time"):
+        patient_from_record({"id": "P3", "lat": 48.5, "lon": 3.0, "door_seconds": "-1"})

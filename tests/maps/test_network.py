@@ -6,6 +6,7 @@ import gzip
 import numpy as np
 import pytest
 
+from maps.speeds import OPEN_ROAD_FACTOR, SpeedModel
 from maps.network import load_network, network_info, road_points
 from planner.errors import InputError
 from planner.geo import haversine_m
@@ -39,23 +40,29 @@ def test_one_way_respected(small_net, corners):
     assert small_net.twin[ab] == _edge(small_net, corners["B"], corners["A"])
 
 
-def test_speeds_tagged_and_default(small_net, corners):
+def test_speeds_tagged_and_default(small_osm, cache, corners):
+    """Limit x the class's driven share (maps.speeds.OPEN_ROAD_FACTOR; open country here), junction delays
+    left out to read the speeds alone."""
     A, B, C, D, E = (corners[k] for k in "ABCDE")
-    net = small_net
+    net = load_network(small_osm, cache_dir=cache, model=SpeedModel(junction_delay_s={}))
+    f = OPEN_ROAD_FACTOR
+    assert float(net.built_up_share.max()) == 0.0
     ab = _edge(net, A, B)
     length = float(haversine_m(A.lat, A.lon, B.lat, B.lon))
     assert net.length_m[ab] == pytest.approx(length, abs=0.1)
-    assert net.time_ms[ab] == round(length / (40 / 3.6) * 1000)  # residential default
+    # (times come from unrounded segment lengths: a few ms from length_m / speed)
+    assert net.time_ms[ab] == pytest.approx(length / (40 * f["residential"] / 3.6) * 1000, abs=5)  # default
     assert not net.tagged_speed[ab]
     cd = _edge(net, C, D)
-    assert net.tagged_speed[cd] and net.time_ms[cd] == round(net.length_m[cd] / (50 / 3.6) * 1000)
+    assert net.tagged_speed[cd] and net.time_ms[cd] == pytest.approx(
+        net.length_m[cd] / (50 * f["primary"] / 3.6) * 1000, abs=5)
     bd = _edge(net, B, D)
-    assert net.tagged_speed[bd] and net.time_ms[bd] == pytest.approx(net.length_m[bd] / (30 * 1.609344 / 3.6) * 1000,
-                                                                     abs=1)
+    assert net.tagged_speed[bd] and net.time_ms[bd] == pytest.approx(
+        net.length_m[bd] / (30 * 1.609344 * f["unclassified"] / 3.6) * 1000, abs=5)
     da = _edge(net, D, A)  # through the shape point E: length is the sum of both segments
     via_e = float(haversine_m(D.lat, D.lon, E.lat, E.lon) + haversine_m(E.lat, E.lon, A.lat, A.lon))
     assert net.length_m[da] == pytest.approx(via_e, abs=0.1)
-    assert net.time_ms[da] == round(net.length_m[da] / (80 / 3.6) * 1000)
+    assert net.time_ms[da] == pytest.approx(net.length_m[da] / (80 * f["tertiary"] / 3.6) * 1000, abs=5)
     assert net.edge_coords(da).tolist() == [[D.lat, D.lon], [E.lat, E.lon], [A.lat, A.lon]]
     assert net.name[da] == "Route de l'Est" and net.ref[da] == "D 1" and net.highway[da] == "tertiary"
 
@@ -64,7 +71,10 @@ def test_overrides_and_driving_factor_change_times(small_osm, cache, corners):
     base = load_network(small_osm, cache_dir=cache)
     slow = load_network(small_osm, cache_dir=cache, speeds={"residential": 20}, driving_factor=0.5)
     ab = _edge(base, corners["A"], corners["B"])
-    assert slow.time_ms[ab] == pytest.approx(base.time_ms[ab] * 4, abs=2)
+    length = float(base.length_m[ab])
+    drive_ms = length / (40 * OPEN_ROAD_FACTOR["residential"] / 3.6) * 1000
+    delay_ms = base.time_ms[ab] - drive_ms  # the junction at B; the factor scales it too
+    assert slow.time_ms[ab] == pytest.approx(drive_ms * 4 + delay_ms * 2, abs=2)
     assert slow.fingerprint != base.fingerprint
 
 
