@@ -12,7 +12,8 @@ from api.exports import fmt
 from planner.itinerary import PlanView
 
 HEADERS = ("date", "intervenant", "rôle", "ordre", "type d'arrêt", "lieu", "adresse", "arrivée", "début", "fin",
-           "minutes de route", "km depuis l'arrêt précédent", "à faire", "téléphone", "commune (INSEE)")
+           "minutes de route", "km depuis l'arrêt précédent", "à faire", "téléphone", "commune (INSEE)",
+           "modèle de trajet")
 
 
 def rows(view: PlanView) -> list[list]:
@@ -23,7 +24,7 @@ def rows(view: PlanView) -> list[list]:
             out.append([d.day.isoformat(), d.resource_name, fmt.role_fr(d.role), s.sequence, fmt.kind_fr(s.kind),
                         s.place_name, s.address, fmt.hm(s.arrival), fmt.hm(s.start), fmt.hm(s.end),
                         fmt.minutes(s.travel_s), round(s.travel_m / 1000, 1), s.what, s.phone,
-                        s.commune_insee or ""])
+                        s.commune_insee or "", view.travel_fr])
     return out
 
 
