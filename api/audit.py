@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
-from api.db.models import AuditLog
+from api.db.models import AuditLog, User
 
 log = logging.getLogger("planner.audit")
 
@@ -22,3 +23,11 @@ def record_read(db: Session, who: Principal, action: str, resource: str, count: 
     db.commit()
     log.info("patient data read: user=%s role=%s action=%s resource=%s count=%d",
              who.user_id, who.role, action, resource, count)
+
+
+def recent_reads(db: Session, territory_id: int, limit: int = 200) -> list[dict]:
+    """Reads of patient data by the territory's accounts, newest first (for its planner)."""
+    rows = db.execute(select(AuditLog, User.email).join(User, User.id == AuditLog.user_id)
+                      .where(User.territory_id == territory_id).order_by(AuditLog.id.desc()).limit(limit)).all()
+    return [{"at": a.at.isoformat(timespec="seconds"), "user_id": a.user_id, "email": email, "role": a.role,
+             "action": a.action, "resource": a.resource, "count": a.count} for a, email in rows]

@@ -15,7 +15,7 @@ from planner.errors import InputError
 from planner.tables import Columns, parse_decimal, read_csv_bytes
 
 from api.db.models import Commune, Patient, Premises, Staff
-from api.routers.common import place_problem
+from api.routers.common import commune_problem
 from api.routers.schemas import PatientIn, PremisesIn, StaffIn
 
 
@@ -136,8 +136,9 @@ def import_rows(db: Session, territory_id: int, kind: str, df: pd.DataFrame, *, 
             if r.get("insee") is None:
                 errors.append(RowError(i, "insee", "champ requis"))
     if not errors and kind in ("patients", "premises"):
+        by_insee = {c.insee: c for c in db.scalars(select(Commune).where(Commune.territory_id == territory_id))}
         for i, r in zip(df.attrs.get("rows") or range(2, len(rows) + 2), rows):
-            problem = place_problem(db, territory_id, r.get("insee"), r["lat"], r["lon"])
+            problem = commune_problem(by_insee.get(r.get("insee")), r.get("insee"), r["lat"], r["lon"])
             if problem:
                 errors.append(RowError(i, *problem))
     if errors:

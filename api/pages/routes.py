@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.audit import record_read
+from api.audit import recent_reads, record_read
 from api.auth import Principal, allow
 from api.db.models import Commune, Job, Plan, Premises, Staff, Unit
 from api.pages.svgmap import render
@@ -108,8 +108,7 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
     jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
     staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))
     units = list(db.scalars(select(Unit).where(Unit.territory_id == tid).order_by(Unit.code)))
-    from api.routers.audit import audit_log
-    reads = audit_log(db, who, limit=10)
+    reads = recent_reads(db, tid, limit=10)
     return templates.TemplateResponse(request, "planificateur.html", {"reads": reads,
         "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})

@@ -53,6 +53,11 @@ def place_problem(db: Session, territory_id: int, insee: str | None, lat: float,
 
     Catches a commune outside the territory, a (0, 0) or swapped position, a click in the wrong commune."""
     commune = db.scalars(select(Commune).where(Commune.territory_id == territory_id, Commune.insee == insee)).first()
+    return commune_problem(commune, insee, lat, lon)
+
+
+def commune_problem(commune: Commune | None, insee: str | None, lat: float, lon: float) -> tuple[str, str] | None:
+    """`place_problem` against an already loaded commune (None: not in the territory)."""
     if commune is None:
         return "insee", f"commune {insee} hors du territoire"
     if commune.lat is not None and commune.lon is not None and \

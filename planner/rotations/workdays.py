@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from planner.rotations.candidates import ceil_min
 from planner.rotations.legs import build_day
 from planner.rotations.model import DayPlan, RotationProblem, RotationSolution, Session, Unit
 from planner.travel import TravelMatrix
@@ -27,7 +28,7 @@ def day_fits(profile: WorkProfile, am: tuple[int, int] | None, pm: tuple[int, in
     if profile.break_after_min is None:
         return True
     if am is not None and pm is not None:
-        pause = pm[0] - am[1] - -(-mid_s // 60)
+        pause = pm[0] - am[1] - ceil_min(mid_s)
         return pause >= profile.break_min and first_s + (am[1] - am[0]) * 60 <= profile.break_after_min * 60
     return sessions * 60 + drive <= profile.break_after_min * 60
 

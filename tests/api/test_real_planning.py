@@ -97,13 +97,19 @@ def test_rotation_planned_and_checked(client, demo):
 OSM = Path(__file__).resolve().parents[2].parent / "shared" / "osm" / "fr77_provins_montois_drive.osm"
 
 
-@pytest.mark.real_osm
-@pytest.mark.skipif(not OSM.exists(), reason="needs ../shared/osm/fr77_provins_montois_drive.osm")
-def test_rotation_on_the_road_network(app, client, demo):
+@pytest.fixture
+def on_roads(app):
+    """The service plans over the demo's real road network (skipped without ../shared)."""
     from dataclasses import replace
 
-    h, _ = demo
+    if not OSM.exists():
+        pytest.skip("needs ../shared/osm/fr77_provins_montois_drive.osm")
     app.state.settings = replace(app.state.settings, network_path=OSM)
+
+
+@pytest.mark.real_osm
+def test_rotation_on_the_road_network(client, demo, on_roads):
+    h, _ = demo
     plan = _plan(client, h, "rotation", 5)
     assert plan["view"]["approximate"] is False
     assert check_stored("rotation", plan["solution"], str(OSM)) == []
@@ -140,26 +146,18 @@ def test_pending_proposals_ranked_against_a_rotation(client, demo, app):
 
 
 @pytest.mark.real_osm
-@pytest.mark.skipif(not OSM.exists(), reason="needs ../shared/osm/fr77_provins_montois_drive.osm")
-def test_shared_map_follows_the_roads(app, client, demo):
-    from dataclasses import replace
-
+def test_shared_map_follows_the_roads(client, demo, on_roads):
     h, _ = demo
-    app.state.settings = replace(app.state.settings, network_path=OSM)
     plan = _plan(client, h, "rotation", 3)
     m = client.get(f"/plans/{plan['id']}/exports/carte.html", headers=h)
     assert m.status_code == 200 and "<html" in m.text.lower()
 
 
 @pytest.mark.real_osm
-@pytest.mark.skipif(not OSM.exists(), reason="needs ../shared/osm/fr77_provins_montois_drive.osm")
-def test_a_proposal_off_the_road_network_is_named_and_the_dashboard_stays_up(app, client, demo):
-    from dataclasses import replace
-
+def test_a_proposal_off_the_road_network_is_named_and_the_dashboard_stays_up(app, client, demo, on_roads):
     from api.db.models import Premises, Territory
 
     h, _ = demo
-    app.state.settings = replace(app.state.settings, network_path=OSM)
     plan = _plan(client, h, "rotation", 3)
     with app.state.sessions() as db:
         t = db.query(Territory).filter_by(code="demo").one()

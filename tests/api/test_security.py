@@ -78,8 +78,6 @@ def test_chunked_bodies_over_the_limit_are_refused(client, world, who):
                        ("/patients", "application/json"), ("/auth/login", "application/x-www-form-urlencoded")):
         r = client.post(url, content=_chunks(limit * 3), headers=world.headers(who) | {"Content-Type": ctype})
         assert r.status_code == 413, (url, r.status_code, r.text[:200])
-    with client.app.state.sessions() as db:
-        assert db.scalar(select(User).where(User.email == "")) is None
     # a chunked body under the limit still works
     small = (b'{"email": "planner@example.org", "password": "%s"}' % PW.encode() for _ in range(1))
     assert client.post("/auth/token", content=small, headers={"Content-Type": "application/json"}).status_code == 200

@@ -61,6 +61,10 @@ def test_a_short_night_gets_its_eleven_hours():
     routes = sorted(sol.routes, key=lambda r: r.day)
     rests = [(24 * 3600 - a.return_s + b.depart_s) / 3600 for a, b in zip(routes, routes[1:])]
     assert rests and min(rests) >= 11
+    first, second = routes[0], routes[1]  # hand-edited: the second day starts 8 h after the first ends
+    early = replace(second, depart_s=first.return_s + 8 * 3600 - 24 * 3600)
+    edited = replace(sol, routes=tuple(early if r is second else r for r in sol.routes))
+    assert any("L3131-1" in e and "Inès Infirmière" in e for e in check(problem, matrix_for(problem), edited))
 
 
 def test_a_heavy_week_stays_under_48_hours():
@@ -69,6 +73,9 @@ def test_a_heavy_week_stays_under_48_hours():
     sol, _, errors = _solve(problem)
     assert errors == []
     assert sum(_work(r) for r in sol.routes) <= 48 * 60
+    later = replace(sol, routes=tuple(replace(r, return_s=r.return_s + 3600) for r in sol.routes))
+    assert any("L3121-20" in e and "semaine du lundi 2 mars 2026" in e
+               for e in check(problem, matrix_for(problem), later))
     free = replace(problem, staff=(replace(problem.staff[0], work_profile=SELF_EMPLOYED), problem.staff[1]))
     sol2, _, _ = _solve(free)
     assert sum(_work(r) for r in sol2.routes) > 48 * 60
