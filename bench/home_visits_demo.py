@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from api.demo import SHARED_NETWORK, load_territory, places_matrix  # noqa: E402
+from api.cli.demo_job import SHARED_NETWORK, load_territory, places_matrix  # noqa: E402
 from planner.home_visits.check import check  # noqa: E402
 from planner.home_visits.demo import build_demo_problem  # noqa: E402
 from planner.home_visits.solver import solve  # noqa: E402

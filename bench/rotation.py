@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from api.demo import SEED, SHARED_NETWORK, load_territory, places_matrix  # noqa: E402
+from api.cli.demo_job import SEED, SHARED_NETWORK, load_territory, places_matrix  # noqa: E402
 from planner.rotations.baseline import solve_greedy  # noqa: E402
 from planner.rotations.check import check  # noqa: E402
 from planner.rotations.demo import build_demo_problem  # noqa: E402

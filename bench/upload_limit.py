@@ -46,7 +46,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PLANNER_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
                "PLANNER_SECRET_KEY": "bench-secret-assez-long-pour-hs256-0123456789"}
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.service.app:create_app", "--factory",
                                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                                   cwd=REPO, env=env)
         try:

@@ -1,6 +1,6 @@
 """Folium maps of a plan: routes per staff member/unit and day, numbered stops, premises, town halls,
 commune access and drive-time areas. Pure drawing: the caller decides what the audience may see
-(api.exports.pseudonym) and where road geometry comes from (api.exports.legs).
+(api.outputs.pseudonym) and where road geometry comes from (api.outputs.legs).
 
 Only Leaflet itself is loaded (no Bootstrap, jQuery or icon fonts), so the page can inline it and work
 offline; markers are DivIcons, routes and outlines are inline vectors.

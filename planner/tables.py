@@ -1,5 +1,5 @@
 """The one reader of tabular input (CSV as a planner's spreadsheet writes it), shared by the CLI readers
-(`planner.home_visits.io`, `planner.rotations.io`) and the service's import (`api.imports`).
+(`planner.home_visits.io`, `planner.rotations.io`) and the service's import (`api.service.imports`).
 
 - Text: UTF-8 with or without BOM, UTF-16 with BOM ("Texte Unicode" from Excel), else Windows-1252 (the
   "CSV (séparateur : point-virgule)" of French Excel) or Latin-1; anything that is not text (a workbook

@@ -7,9 +7,9 @@ from api.cli import main
 
 
 def test_demo_runs_offline_without_network(tmp_path, monkeypatch):
-    import api.demo
+    import api.cli.demo_job
 
-    monkeypatch.setattr(api.demo, "SHARED_NETWORK", tmp_path / "absent.osm")
+    monkeypatch.setattr(api.cli.demo_job, "SHARED_NETWORK", tmp_path / "absent.osm")
     assert main(["demo", "--out", str(tmp_path / "out")]) == 0
     summary = json.loads((tmp_path / "out" / "territory.json").read_text(encoding="utf-8"))
     assert summary["communes"] == 74 and summary["travel_times"] == "approximate"
@@ -26,7 +26,7 @@ def test_demo_runs_offline_without_network(tmp_path, monkeypatch):
 
 
 def test_next_monday_is_strictly_after_today():
-    from api.demo import next_monday
+    from api.cli.demo_job import next_monday
 
     assert next_monday(date(2026, 11, 25)) == date(2026, 11, 30)  # a Wednesday
     assert next_monday(date(2026, 11, 30)) == date(2026, 12, 7)  # a Monday: the next one

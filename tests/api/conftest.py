@@ -14,12 +14,12 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-import api.auth
-from api.app import create_app
-from api.db.models import Patient, Premises, Staff, Territory, Unit
-from api.db.seed import ensure_territory
-from api.planning import PlanOutcome
-from api.settings import Settings
+import api.service.auth
+from api.service.app import create_app
+from api.service.db.models import Patient, Premises, Staff, Territory, Unit
+from api.service.db.seed import ensure_territory
+from api.service.planning import PlanOutcome
+from api.service.settings import Settings
 from planner.geo import Location
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView
 
@@ -35,10 +35,10 @@ PG_SCHEMA = f"test_{os.getpid()}_{int(time.time() * 1000) % 100000}"
 @pytest.fixture(autouse=True, scope="session")
 def _fast_hashes():
     """Cheap argon2 parameters in tests (the real ones cost ~100 ms a hash)."""
-    old = api.auth._hasher
-    api.auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    old = api.service.auth._hasher
+    api.service.auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
-    api.auth._hasher = old
+    api.service.auth._hasher = old
 
 
 def _reset_postgres(url: str, schema: str, *, create: bool = True) -> None:
@@ -125,7 +125,7 @@ class World:
 
 
 def _seed(app) -> World:
-    from api.commands.users import add_user
+    from api.cli.users import add_user
 
     w = World()
     url = app.state.settings.database_url
@@ -133,7 +133,7 @@ def _seed(app) -> World:
         t1 = ensure_territory(db, "t1", COMMUNES, "Territoire 1")
         t2 = db.merge(Territory(code="t2", name="Territoire 2"))
         db.commit()
-        from api.db.models import Commune
+        from api.service.db.models import Commune
         db.add(Commune(territory_id=t2.id, insee="04001", name="Ailleurs", population=100, lat=44.0, lon=6.0))
         insee_a, insee_b = "77379", "77051"  # Provins, Bray-sur-Seine
         staff = [Staff(territory_id=t1.id, code="N1", name="Infirmière Une", role="nurse", base_name="MSP",

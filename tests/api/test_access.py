@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from api.app import route_table
-from api.auth import ROLES, route_roles
+from api.service.app import route_table
+from api.service.auth import ROLES, route_roles
 
 CALLERS = {"planner": "planner", "field": "field", "municipality": "municipality", "public": None}
 
@@ -102,7 +102,7 @@ def test_field_staff_see_only_their_own(client, world, run_plan):
 def test_patient_reads_are_audited_without_identities(app, client, world, run_plan, caplog):
     import logging
     caplog.set_level(logging.DEBUG)
-    from api.db.models import AuditLog
+    from api.service.db.models import AuditLog
     client.get("/patients", headers=world.headers("planner"))
     run_plan("home_visits")
     client.get("/itineraries/mine", headers=world.headers("field"))

@@ -10,8 +10,8 @@ import zipfile
 
 from sqlalchemy import func, select
 
-from api.app import route_table
-from api.db.models import AuditLog
+from api.service.app import route_table
+from api.service.db.models import AuditLog
 
 
 def _fill(path: str, world, plan_id: int) -> str:

@@ -2,7 +2,7 @@
 
 import re
 
-from api.app import route_table
+from api.service.app import route_table
 
 ODD = ("0", "-1", "99999999999999999999", "9223372036854775808", "abc", "%00", "77379%00", "é")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app
-from api.commands.users import add_user
-from api.db.models import Patient, Staff, Unit
-from api.db.seed import ensure_territory
+from api.service.app import create_app
+from api.cli.users import add_user
+from api.service.db.models import Patient, Staff, Unit
+from api.service.db.seed import ensure_territory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 COMMUNES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "communes.csv"

@@ -158,8 +158,8 @@ def test_rotation_violations_print_times_as_hhmm():
 
 
 def test_break_sheets_and_calendars_carry_no_patient_or_link():
-    from api.exports.calendar import stop_event
-    from api.exports.sheets import sheet_days
+    from api.outputs.calendar import stop_event
+    from api.outputs.sheets import sheet_days
     from planner.geo import Location
     from planner.itinerary import DayItinerary, ItineraryStop, PlanView
 

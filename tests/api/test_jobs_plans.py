@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.db.models import Job
+from api.service.app import create_app
+from api.service.db.models import Job
 
 
 def _wait(client, h, jid):

@@ -43,7 +43,7 @@ def test_bad_login_and_public_pages(client, world, run_plan):
 
 
 def test_dashboard_lists_interrupted_jobs_with_rerun(app, client, world):
-    from api.db.models import Job
+    from api.service.db.models import Job
     with app.state.sessions() as db:
         db.add(Job(territory_id=world.ids["t1"], kind="plan", status="interrupted", message="interrompu",
                    params={"kind": "rotation"}))

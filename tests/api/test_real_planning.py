@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from api.commands.users import add_user
-from api.db.seed import ensure_territory, seed_demo_people
-from api.planning import check_stored, run_planning
+from api.cli.users import add_user
+from api.service.db.seed import ensure_territory, seed_demo_people
+from api.service.planning import check_stored, run_planning
 
 COMMUNES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "communes.csv"
 
@@ -132,7 +132,7 @@ def test_pending_proposals_ranked_against_a_rotation(client, demo, app):
     h, _ = demo
     plan = _plan(client, h, "rotation", 5)
     assert client.get(f"/plans/{plan['id']}/proposals", headers=h).json() == []  # nothing pending
-    from api.db.models import Premises, Territory
+    from api.service.db.models import Premises, Territory
     with app.state.sessions() as db:
         t = db.query(Territory).filter_by(code="demo").one()
         db.add(Premises(territory_id=t.id, code="NEW1", insee="77051", name="Salle de Bray", address="x",
@@ -155,7 +155,7 @@ def test_shared_map_follows_the_roads(client, demo, on_roads):
 
 @pytest.mark.real_osm
 def test_a_proposal_off_the_road_network_is_named_and_the_dashboard_stays_up(app, client, demo, on_roads):
-    from api.db.models import Premises, Territory
+    from api.service.db.models import Premises, Territory
 
     h, _ = demo
     plan = _plan(client, h, "rotation", 3)

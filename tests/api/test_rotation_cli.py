@@ -49,12 +49,12 @@ def test_bad_input_is_a_clean_error(tmp_path, capsys):
 
 
 def test_demo_step_writes_rotation(tmp_path, monkeypatch):
-    import api.demo
-    import api.demo_steps.rotation as step
+    import api.cli.demo_job
+    import api.cli.demo_steps.rotation as step
 
-    monkeypatch.setattr(api.demo, "SHARED_NETWORK", tmp_path / "absent.osm")
+    monkeypatch.setattr(api.cli.demo_job, "SHARED_NETWORK", tmp_path / "absent.osm")
     monkeypatch.setattr(step, "TIME_LIMIT_S", 4.0)
-    ctx = api.demo.run_demo(tmp_path / "out", steps=[step.run])
+    ctx = api.cli.demo_job.run_demo(tmp_path / "out", steps=[step.run])
     out = tmp_path / "out" / "rotation"
     for name in ("problem.json", "solution.json", "calendar.csv", "itineraries.csv", "coverage.csv",
                  "proposals.csv"):

@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
-from api.commands.users import add_user
-from api.db.models import Job, User
+from api.service.app import create_app
+from api.cli.users import add_user
+from api.service.db.models import Job, User
 
 PW = "motdepasse-de-test"
 
@@ -102,11 +102,11 @@ def test_login_is_throttled_with_a_french_message(client, world):
 
 
 def test_unknown_email_costs_a_password_check_too(client, world, monkeypatch):
-    import api.auth
+    import api.service.auth
 
     calls = []
-    real = api.auth.verify_password
-    monkeypatch.setattr(api.auth, "verify_password", lambda h, p: calls.append(h) or real(h, p))
+    real = api.service.auth.verify_password
+    monkeypatch.setattr(api.service.auth, "verify_password", lambda h, p: calls.append(h) or real(h, p))
     client.post("/auth/token", json={"email": "personne@example.org", "password": "faux"})
     client.post("/auth/token", json={"email": "planner@example.org", "password": "faux"})
     assert len(calls) == 2 and all(h.startswith("$argon2") for h in calls)

@@ -6,7 +6,7 @@ import jwt
 import pytest
 from sqlalchemy import inspect
 
-from api.commands.users import add_user
+from api.cli.users import add_user
 from planner.errors import InputError
 
 
@@ -21,7 +21,7 @@ def test_health_and_schema_migrated(app, client):
     schemas = spec["components"]["schemas"]
     for name in ("PatientIn", "StaffIn", "UnitIn", "PremisesIn", "PlanRequest", "Change"):
         assert schemas[name].get("examples"), name
-    from api.routers import plans, schemas as bodies
+    from api.service.routers import plans, schemas as bodies
     models = {"PatientIn": bodies.PatientIn, "StaffIn": bodies.StaffIn, "UnitIn": bodies.UnitIn,
               "PremisesIn": bodies.PremisesIn, "Change": plans.Change}
     for name, model in models.items():  # the documented examples are valid requests
@@ -47,7 +47,7 @@ def test_expired_and_forged_tokens_refused(client, world, app):
 
 
 def test_passwords_are_hashed(app, world):
-    from api.db.models import User
+    from api.service.db.models import User
     with app.state.sessions() as db:
         u = db.query(User).filter_by(email="planner@example.org").one()
         assert u.password_hash.startswith("$argon2") and "motdepasse" not in u.password_hash
@@ -69,7 +69,7 @@ def test_users_cli_through_typer(tmp_path):
     import typer
     from typer.testing import CliRunner
 
-    from api.commands import users
+    from api.cli import users
 
     app = typer.Typer()
     users.register(app)
@@ -84,14 +84,14 @@ def test_users_cli_through_typer(tmp_path):
 def test_serve_builds_demo_app(tmp_path):
     from fastapi.testclient import TestClient
 
-    from api.commands.serve import build
+    from api.cli.serve import build
 
     app = build(f"sqlite:///{tmp_path / 'serve.db'}", demo=True, workers=1)
     with TestClient(app) as c:
         assert c.get("/health").json()["status"] == "ok"
         assert c.get("/public/communes").json()  # the demo territory's communes
     with app.state.sessions() as db:
-        from api.db.models import Patient
+        from api.service.db.models import Patient
         assert db.query(Patient).count() > 0
     app.state.engine.dispose()
 
@@ -101,7 +101,7 @@ def test_migrations_upgrade_existing_data(db_url):
     from alembic import command
     from sqlalchemy import text
 
-    from api.db.session import alembic_config, make_engine, migrate
+    from api.service.db.session import alembic_config, make_engine, migrate
 
     engine = make_engine(db_url)
     cfg = alembic_config(db_url)
@@ -124,7 +124,7 @@ def test_models_match_migrations(app):
     """Every model change comes with its migration (alembic check finds nothing to generate)."""
     from alembic import command
 
-    from api.db.session import alembic_config
+    from api.service.db.session import alembic_config
 
     engine = app.state.engine
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))

@@ -69,12 +69,12 @@ def test_plan_visits_from_problem_json_with_approximate_model(tmp_path):
 
 
 def test_demo_step_plans_and_checks(tmp_path, monkeypatch):
-    import api.demo
-    from api.demo_steps import home_visits
+    import api.cli.demo_job
+    from api.cli.demo_steps import home_visits
 
-    monkeypatch.setattr(api.demo, "SHARED_NETWORK", tmp_path / "absent.osm")
+    monkeypatch.setattr(api.cli.demo_job, "SHARED_NETWORK", tmp_path / "absent.osm")
     monkeypatch.setattr(home_visits, "TIME_LIMIT_S", 4.0)
-    ctx = api.demo.run_demo(tmp_path / "demo", steps=[home_visits.run])
+    ctx = api.cli.demo_job.run_demo(tmp_path / "demo", steps=[home_visits.run])
     out = tmp_path / "demo" / "home_visits"
     view = ctx.views["home_visits"]
     assert view.kind == "home_visits" and view.approximate and view.itineraries

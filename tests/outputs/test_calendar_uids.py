@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import icalendar
 
-from api.exports import calendar, public
+from api.outputs import calendar, public
 
 
 def _events(path_or_bytes) -> dict[str, icalendar.Event]:

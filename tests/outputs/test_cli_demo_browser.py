@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from api.commands import export as export_cmd
-from api.demo_steps import outputs as outputs_step
-from api.exports import write_all
-from api.exports.viewjson import save_view
+from api.cli import export as export_cmd
+from api.cli.demo_steps import outputs as outputs_step
+from api.outputs import write_all
+from api.outputs.viewjson import save_view
 from maps.isochrones import approximate_isochrones
 from planner.errors import InputError
 from planner.geo import Location, distance_m
@@ -169,7 +169,7 @@ def test_day_sheet_html_prints_one_a4_page_per_day_even_when_busy(home_view, tmp
     from dataclasses import replace
     from datetime import timedelta
 
-    from api.exports import sheets
+    from api.outputs import sheets
 
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     d = home_view.itineraries[0]

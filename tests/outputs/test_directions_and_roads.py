@@ -8,9 +8,9 @@ from pathlib import Path
 import gpxpy
 import pytest
 
-from api.exports import write_all
-from api.exports.directions import distance_fr, leg_sentence, road_label, stretches
-from api.exports.legs import view_legs
+from api.outputs import write_all
+from api.outputs.directions import distance_fr, leg_sentence, road_label, stretches
+from api.outputs.legs import view_legs
 
 REPO = Path(__file__).resolve().parents[2]
 OSM = REPO.parent / "shared" / "osm" / "fr77_provins_montois_drive.osm"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from api.exports.sheets import sheet_days
+from api.outputs.sheets import sheet_days
 
 
 def test_day_sheet_travel_line_names_the_door_time(home_view):

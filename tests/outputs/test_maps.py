@@ -8,9 +8,9 @@ import re
 import folium
 import pytest
 
-from api.exports import mapfiles
-from api.exports.legs import RouteLeg, view_legs
-from api.exports.pseudonym import blur, for_audience
+from api.outputs import mapfiles
+from api.outputs.legs import RouteLeg, view_legs
+from api.outputs.pseudonym import blur, for_audience
 from maps.isochrones import approximate_isochrones
 from maps.render import render_map
 from planner.geo import distance_m
@@ -129,7 +129,7 @@ def test_unknown_audience_is_refused(home_view, audience):
 
 
 def test_pseudonym_numbers_do_not_follow_patient_ids(home_view):
-    from api.exports.pseudonym import patient_numbers
+    from api.outputs.pseudonym import patient_numbers
 
     numbers = patient_numbers(home_view)
     assert sorted(numbers.values()) == list(range(1, len(numbers) + 1))

@@ -10,9 +10,9 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from api.exports import mapfiles, tabular
-from api.exports.legs import RouteLeg
-from api.exports.pseudonym import blur, for_audience
+from api.outputs import mapfiles, tabular
+from api.outputs.legs import RouteLeg
+from api.outputs.pseudonym import blur, for_audience
 from maps.render import text
 from planner.geo import Location, distance_m
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView

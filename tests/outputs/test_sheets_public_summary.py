@@ -9,8 +9,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from api.exports import public, sheets, summary, write_all
-from api.exports.viewjson import load_view, save_view, view_from_dict, view_to_dict
+from api.outputs import public, sheets, summary, write_all
+from api.outputs.viewjson import load_view, save_view, view_from_dict, view_to_dict
 
 needs_fpdf = pytest.mark.skipif(not sheets.pdf_available(),
                                 reason="fpdf2 not installed (it is a dependency: pip install fpdf2)")
@@ -119,7 +119,7 @@ def test_a_busy_day_still_fits_one_pdf_page(home_view, tmp_path):
 
 
 def test_public_map_shows_sessions_and_no_patient(rotation_view, home_view, tmp_path):
-    from api.exports import mapfiles
+    from api.outputs import mapfiles
 
     d = rotation_view.itineraries[0]
     intruder = replace(home_view.itineraries[0].stops[1], sequence=9)

@@ -9,8 +9,8 @@ import gpxpy
 import icalendar
 import openpyxl
 
-from api.exports import calendar, gpx, tabular
-from api.exports.legs import RouteLeg, view_legs
+from api.outputs import calendar, gpx, tabular
+from api.outputs.legs import RouteLeg, view_legs
 
 
 def all_stops(view):

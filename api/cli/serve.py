@@ -1,0 +1,55 @@
+"""`planner serve`: run the web service (uvicorn) on a database, migrating it first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def build(db: Optional[str], demo: bool, workers: int, network: Optional[Path] = None):
+    """The app for these options; with demo, the demo territory is filled with synthetic people if empty."""
+    from api.service.app import create_app
+    from api.service.settings import Settings
+
+    overrides: dict = {"workers": workers}
+    if demo and network is None:
+        from api.cli.demo_job import find_demo_network
+
+        network = find_demo_network(None)  # the demo territory's OSM extract when it is beside the project
+    if network:
+        if not network.is_file():
+            from planner.errors import InputError
+            raise InputError("fichier de réseau routier introuvable", source=str(network), field="network")
+        overrides["network_path"] = network
+    if db:
+        overrides["database_url"] = db
+    settings = Settings.from_env(**overrides)
+    app = create_app(settings)
+    if demo:
+        from api.service.db.seed import ensure_territory, seed_demo_people
+
+        with app.state.sessions() as s:
+            t = ensure_territory(s, "provinois", settings.communes_path, "Provinois et Montois (démo)")
+            seed_demo_people(s, t, settings.communes_path)
+    return app
+
+
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+          db: Optional[str] = typer.Option(None, "--db", help="URL SQLAlchemy (défaut : DATABASE_URL ou sqlite:///planner.db)"),
+          demo: bool = typer.Option(False, "--demo", help="remplir le territoire de démonstration (personnes fictives)"),
+          workers: int = typer.Option(2, "--workers", min=1, max=16),
+          network: Optional[Path] = typer.Option(None, "--network", help="réseau routier OSM (.osm, .pbf, .graphml) "
+                                                 "pour les temps de trajet ; sans lui : modèle approché")) -> None:
+    """Lancer le service web et ses pages."""
+    import uvicorn
+
+    app = build(db, demo, workers, network)
+    Console().print(f"Service sur http://{host}:{port}/ (documentation : /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,1 +1,0 @@
-"""French pages served by the API (Jinja2 templates in api/templates/pages)."""

@@ -1,0 +1,1 @@
+"""The web service: FastAPI app, auth, database, routes, pages and planning jobs."""

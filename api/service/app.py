@@ -1,0 +1,113 @@
+"""The web service: `create_app(settings)` builds the FastAPI app, migrates the database, starts workers.
+
+Bad input never becomes a 500: validation errors are 422 naming the field, oversized bodies 413, unknown
+or foreign ids 404; an unexpected error is logged without request data and answered with a plain 500.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.service.db.session import make_engine, migrate, session_factory
+from api.service.security import SecurityMiddleware
+from api.service.throttle import LoginThrottle
+from api.service.settings import Settings
+from planner.errors import InputError, InputErrors
+
+log = logging.getLogger("planner.api")
+ROUTERS = ("health", "auth", "territories", "premises", "units", "staff", "patients", "imports", "jobs", "plans",
+           "itineraries", "maps", "exports", "public", "audit")
+DESCRIPTION = """Planification des unités mobiles et des visites à domicile.
+
+Rôles : **planner** (tout son territoire), **field** (ses propres tournées publiées et ses patients),
+**municipality** (ses propositions de locaux, le planning publié), **public** (plannings publiés par commune).
+Authentification : `POST /auth/token` puis `Authorization: Bearer <jeton>`."""
+
+
+def _field_of(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[-1] if loc else "")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    sessions = session_factory(engine)
+
+    from api.service.jobs import JobRunner
+    from api.service.planning import run_planning
+
+    runner = JobRunner(sessions, workers=settings.workers)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        runner.recover()
+        yield
+        runner.shutdown()
+
+    app = FastAPI(title="Planificateur des déserts médicaux", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.jobs = runner
+    app.state.login_throttle = LoginThrottle()
+    app.state.plan_function = run_planning  # tests may replace it with a fast fake
+    runner.app_state = app.state
+
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError):
+        errors = []
+        for e in exc.errors():
+            loc = list(e.get("loc", ()))
+            field = _field_of(loc)
+            if e.get("type") == "json_invalid":
+                field = "body"
+            errors.append({"loc": loc, "field": field, "msg": e.get("msg", ""), "type": e.get("type", "")})
+        message = "; ".join(f"{x['field']}: {x['msg']}" for x in errors)
+        return JSONResponse({"detail": errors, "message": message}, status_code=422)
+
+    @app.exception_handler(InputError)
+    async def on_input_error(request: Request, exc: InputError):
+        return JSONResponse({"detail": [{"field": exc.field, "row": exc.row, "msg": exc.message}],
+                             "message": str(exc)}, status_code=422)
+
+    @app.exception_handler(InputErrors)
+    async def on_input_errors(request: Request, exc: InputErrors):
+        return JSONResponse({"detail": [{"field": e.field, "row": e.row, "msg": e.message} for e in exc.errors],
+                             "message": str(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 401 and request.url.path.startswith("/pages/") and request.method == "GET":
+            return RedirectResponse("/pages/connexion", status_code=303)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception):
+        log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": "erreur interne"}, status_code=500)
+
+    routers = [importlib.import_module(f"api.service.routers.{name}").router for name in ROUTERS]
+    from api.service.pages.routes import router as pages_router
+    routers.append(pages_router)
+    for r in routers:
+        app.include_router(r)
+    app.state.route_table = [route for r in routers for route in r.routes if isinstance(route, APIRoute)]
+    return app
+
+
+def route_table(app: FastAPI) -> list[APIRoute]:
+    """Every API route of the app (the access-matrix test walks it: each one must declare its roles)."""
+    return list(app.state.route_table)

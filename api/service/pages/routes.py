@@ -1,0 +1,151 @@
+"""Pages (French, Jinja2): login, municipality proposals, planner dashboard, field staff's day, public
+commune schedules. Pages use the login cookie; their forms call the same JSON API as other clients."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.service.audit import recent_reads, record_read
+from api.service.auth import Principal, allow
+from api.service.db.models import Commune, Job, Plan, Premises, Staff, Unit
+from api.outputs.svgmap import render
+from api.service.itineraries import published_plans
+from api.service.routers.common import InseePath, get_db, territory_of
+from api.service.routers.itineraries import my_days
+from api.service.routers.maps import itinerary_layers
+from api.service.routers.public import schedule_data
+from planner.errors import PlannerError
+
+router = APIRouter(prefix="/pages", include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates" / "pages"))
+STATUS_FR = {"proposed": "proposé", "approved": "retenu", "withdrawn": "retiré", "draft": "brouillon",
+             "published": "publié", "superseded": "remplacé"}
+KIND_FR = {"home_visits": "Visites à domicile", "rotation": "Rotation des unités mobiles"}
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+ETATS_FR = {"queued": "en file d'attente", "running": "en cours", "done": "terminé", "failed": "échec",
+            "cancelled": "annulé", "interrupted": "interrompu (redémarrage)"}
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
+templates.env.globals.update(STATUS_FR=STATUS_FR, KIND_FR=KIND_FR, JOURS=JOURS, ETATS_FR=ETATS_FR)
+
+
+def jour_fr(iso: str) -> str:
+    """'2026-11-30' -> 'lundi 30 novembre 2026'."""
+    d = date.fromisoformat(str(iso)[:10])
+    return f"{JOURS[d.weekday()]} {d.day} {MOIS[d.month - 1]} {d.year}"
+
+
+templates.env.filters["jour_fr"] = jour_fr
+
+
+def nav_links(lat: float, lon: float, label: str) -> dict:
+    """geo: URI for the phone's navigation app, and OpenStreetMap directions as a fallback."""
+    return {"geo": f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}({quote(label)})",
+            "osm": "https://www.openstreetmap.org/directions?" + urlencode(
+                {"engine": "fossgis_osrm_car", "route": f";{lat:.6f},{lon:.6f}"})}
+
+
+@router.get("", response_class=HTMLResponse)
+def index(request: Request, _: Principal = Depends(allow("public"))):
+    return RedirectResponse("/pages/connexion", status_code=303)
+
+
+@router.get("/connexion", response_class=HTMLResponse)
+def login_page(request: Request, erreur: Optional[int] = None, _: Principal = Depends(allow("public"))):
+    return templates.TemplateResponse(request, "connexion.html", {"erreur": erreur or 0})
+
+
+@router.get("/commune", response_class=HTMLResponse)
+def municipality_page(request: Request, db: Session = Depends(get_db),
+                      who: Principal = Depends(allow("municipality"))):
+    tid = territory_of(who)
+    commune = db.scalars(select(Commune).where(Commune.territory_id == tid, Commune.insee == who.commune_insee)).first()
+    proposals = list(db.scalars(select(Premises).where(Premises.territory_id == tid,
+                                                       Premises.insee == who.commune_insee).order_by(Premises.id)))
+    sessions: dict[str, int] = {}
+    for plan in published_plans(db, tid, "rotation"):
+        for it in (plan.view or {}).get("itineraries", []):
+            for s in it.get("stops", []):
+                if s.get("kind") == "session":
+                    sessions[s["place_id"]] = sessions.get(s["place_id"], 0) + 1
+    svg = render(request.app.state.settings.outlines_path, highlight={who.commune_insee}, clickable=True,
+                 focus={who.commune_insee},
+                 markers=[{"lat": p.lat, "lon": p.lon, "label": k + 1, "title": p.name, "color": "#2a6"}
+                          for k, p in enumerate(proposals)])
+    return templates.TemplateResponse(request, "commune.html", {"commune": commune, "proposals": proposals,
+                                                                "svg": svg, "sessions": sessions})
+
+
+@router.get("/planificateur", response_class=HTMLResponse)
+def planner_page(request: Request, plan: Optional[int] = None, db: Session = Depends(get_db),
+                 who: Principal = Depends(allow("planner"))):
+    tid = territory_of(who)
+    plans = list(db.scalars(select(Plan).where(Plan.territory_id == tid).order_by(Plan.id.desc()).limit(20)))
+    premises = sorted(db.scalars(select(Premises).where(Premises.territory_id == tid)),
+                      key=lambda p: ({"proposed": 0, "approved": 1}.get(p.status, 2), p.id))  # to review first
+    current = next((p for p in plans if p.id == plan), plans[0] if plans else None)
+    svg = ""
+    if current is not None:
+        routes, markers = itinerary_layers((current.view or {}).get("itineraries", []), show_patients=False)
+        svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers)
+    communes = {c.insee: c.name for c in db.scalars(select(Commune).where(Commune.territory_id == tid))}
+    ranking = []
+    if current is not None and current.kind == "rotation" and any(p.status == "proposed" for p in premises):
+        from api.service.routers.plans import proposals_value
+        try:
+            ranking = proposals_value(current.id, request, db, who)
+        except (HTTPException, PlannerError):  # the dashboard stays up; the ranking is only an aid
+            ranking = []
+    jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
+    staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))
+    units = list(db.scalars(select(Unit).where(Unit.territory_id == tid).order_by(Unit.code)))
+    reads = recent_reads(db, tid, limit=10)
+    return templates.TemplateResponse(request, "planificateur.html", {"reads": reads,
+        "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
+        "today": date.today().isoformat()})
+
+
+@router.get("/ma-journee", response_class=HTMLResponse)
+def my_day_page(request: Request, jour: Optional[date] = None, db: Session = Depends(get_db),
+                who: Principal = Depends(allow("field"))):
+    days = my_days(db, who, None)
+    all_days = sorted({d["day"] for d in days})
+    today = date.today().isoformat()
+    chosen = jour.isoformat() if jour else next((d for d in all_days if d >= today), all_days[-1] if all_days else None)
+    its = [d for d in days if d["day"] == chosen]
+    stops = []
+    for it in its:
+        for s in it["stops"]:
+            label = s.get("patient_name") or s.get("place_name") or ""
+            stops.append({**s, "label": label, "nav": nav_links(s["location"]["lat"], s["location"]["lon"], label),
+                          "resource": it["resource_name"]})
+    if any(s.get("patient_id") for s in stops):
+        record_read(db, who, "page", "/pages/ma-journee", len({s["patient_id"] for s in stops if s.get("patient_id")}))
+    routes, markers = itinerary_layers(its, show_patients=True)
+    svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers, fit_points=True) if its else ""
+    drive_min = sum(s.get("travel_s", 0) for s in stops) // 60
+    drive_km = sum(s.get("travel_m", 0) for s in stops) / 1000
+    return templates.TemplateResponse(request, "ma_journee.html", {
+        "days": all_days, "chosen": chosen, "stops": stops, "svg": svg, "drive_min": drive_min,
+        "drive_km": drive_km, "name": its[0]["resource_name"] if its else ""})
+
+
+@router.get("/public", response_class=HTMLResponse)
+def public_index(request: Request, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))):
+    communes = list(db.scalars(select(Commune).order_by(Commune.name)))
+    return templates.TemplateResponse(request, "public_index.html", {"communes": communes})
+
+
+@router.get("/public/{insee}", response_class=HTMLResponse)
+def public_page(request: Request, insee: InseePath, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))):
+    data = schedule_data(db, insee)
+    return templates.TemplateResponse(request, "public_commune.html", data)

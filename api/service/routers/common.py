@@ -1,0 +1,89 @@
+"""Helpers shared by routers: the database session, territory scoping, 404s that do not leak existence."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Iterator, TypeVar
+
+from fastapi import HTTPException, Path, Request
+from pydantic import BaseModel, ConfigDict, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.service.auth import Principal
+from api.service.db.models import Commune
+from planner.geo import haversine_m
+
+T = TypeVar("T")
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as db:
+        yield db
+
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="database id")]
+InseePath = Annotated[str, Path(pattern=r"^[0-9][0-9AB][0-9]{3}$", description="INSEE commune code")]
+
+
+def _no_control(value: Any) -> Any:
+    if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("caractères de contrôle interdits")
+    if isinstance(value, list):
+        for v in value:
+            _no_control(v)
+    return value
+
+
+class Strict(BaseModel):
+    """Request bodies refuse unknown fields (a typo is named, not ignored) and control characters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, v: Any) -> Any:
+        return _no_control(v)
+
+
+MAX_FROM_TOWNHALL_M = 20_000  # a patient's home or a room lies in (or right next to) its commune
+
+
+def place_problem(db: Session, territory_id: int, insee: str | None, lat: float, lon: float) -> tuple[str, str] | None:
+    """(field, French reason) when a position does not belong to its commune of the territory, else None.
+
+    Catches a commune outside the territory, a (0, 0) or swapped position, a click in the wrong commune."""
+    commune = db.scalars(select(Commune).where(Commune.territory_id == territory_id, Commune.insee == insee)).first()
+    return commune_problem(commune, insee, lat, lon)
+
+
+def commune_problem(commune: Commune | None, insee: str | None, lat: float, lon: float) -> tuple[str, str] | None:
+    """`place_problem` against an already loaded commune (None: not in the territory)."""
+    if commune is None:
+        return "insee", f"commune {insee} hors du territoire"
+    if commune.lat is not None and commune.lon is not None and \
+            haversine_m(commune.lat, commune.lon, lat, lon) > MAX_FROM_TOWNHALL_M:
+        return "lat", (f"position ({lat:.5f}, {lon:.5f}) à plus de {MAX_FROM_TOWNHALL_M // 1000} km de la mairie de "
+                       f"{commune.name} : vérifiez la latitude et la longitude")
+    return None
+
+
+def check_place(db: Session, territory_id: int, insee: str | None, lat: float, lon: float) -> None:
+    """`place_problem` as a 422 naming the field (nothing is written: call it before committing)."""
+    problem = place_problem(db, territory_id, insee, lat, lon)
+    if problem:
+        db.rollback()
+        raise HTTPException(422, [{"loc": ["body", problem[0]], "field": problem[0], "msg": problem[1]}])
+
+
+def territory_of(who: Principal) -> int:
+    if who.territory_id is None:
+        raise HTTPException(403, "ce compte n'est rattaché à aucun territoire")
+    return who.territory_id
+
+
+def scoped(db: Session, model: type[T], obj_id: int, who: Principal, label: str) -> T:
+    """The row `obj_id` of the caller's territory; another territory's row is 404, as an unknown id."""
+    obj = db.get(model, obj_id)
+    if obj is None or getattr(obj, "territory_id", None) != territory_of(who):
+        raise HTTPException(404, f"{label} {obj_id} introuvable")
+    return obj

@@ -1,0 +1,100 @@
+"""Premises: municipalities propose rooms in their own commune and follow their status; planners see all
+of the territory's, approve or withdraw them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.service.auth import Principal, allow
+from api.service.db.models import Premises
+from api.service.routers.common import Id, check_place, get_db, territory_of
+from api.service.routers.schemas import PremisesIn, PremisesPatch, PremisesStatus
+
+router = APIRouter(prefix="/premises", tags=["premises"])
+
+
+def premises_out(p: Premises) -> dict:
+    return {"id": p.id, "code": p.code, "insee": p.insee, "name": p.name, "address": p.address, "lat": p.lat,
+            "lon": p.lon, "rooms": p.rooms, "accessible": p.accessible, "equipment": p.equipment,
+            "days": list(p.days or []), "hours": p.hours, "status": p.status}
+
+
+def _visible(db: Session, premises_id: Id, who: Principal) -> Premises:
+    p = db.get(Premises, premises_id)
+    if p is None or p.territory_id != territory_of(who) or (
+            who.role == "municipality" and p.insee != who.commune_insee):
+        raise HTTPException(404, f"local {premises_id} introuvable")
+    return p
+
+
+@router.get("", summary="List premises (municipality: its own commune's proposals)")
+def list_premises(db: Session = Depends(get_db),
+                  who: Principal = Depends(allow("planner", "municipality"))) -> list[dict]:
+    q = select(Premises).where(Premises.territory_id == territory_of(who))
+    if who.role == "municipality":
+        q = q.where(Premises.insee == who.commune_insee)
+    return [premises_out(p) for p in db.scalars(q.order_by(Premises.id))]
+
+
+@router.post("", status_code=201, summary="Propose premises")
+def create_premises(body: PremisesIn, db: Session = Depends(get_db),
+                    who: Principal = Depends(allow("planner", "municipality"))) -> dict:
+    tid = territory_of(who)
+    if who.role == "municipality":
+        if body.insee not in (None, who.commune_insee):
+            raise HTTPException(422, [{"loc": ["body", "insee"], "field": "insee",
+                                       "msg": "une commune ne propose que des locaux sur son territoire"}])
+        insee = who.commune_insee
+    else:
+        if body.insee is None:
+            raise HTTPException(422, [{"loc": ["body", "insee"], "field": "insee", "msg": "champ requis"}])
+        insee = body.insee
+    check_place(db, tid, insee, body.lat, body.lon)
+    n = db.scalar(select(func.count(Premises.id)).where(Premises.territory_id == tid, Premises.insee == insee))
+    data = body.model_dump(exclude={"insee"})
+    p = Premises(territory_id=tid, insee=insee, code=f"L{insee}-{n + 1}", proposed_by=who.user_id,
+                 status="approved" if who.role == "planner" else "proposed", **data)
+    db.add(p)
+    db.commit()
+    return premises_out(p)
+
+
+@router.get("/{premises_id}", summary="One premises")
+def get_premises(premises_id: Id, db: Session = Depends(get_db),
+                 who: Principal = Depends(allow("planner", "municipality"))) -> dict:
+    return premises_out(_visible(db, premises_id, who))
+
+
+@router.patch("/{premises_id}", summary="Update premises (a municipality: its proposals not yet approved)")
+def update_premises(premises_id: Id, body: PremisesPatch, db: Session = Depends(get_db),
+                    who: Principal = Depends(allow("planner", "municipality"))) -> dict:
+    p = _visible(db, premises_id, who)
+    if who.role == "municipality" and p.status != "proposed":
+        raise HTTPException(409, "ce local a déjà été examiné ; contactez le planificateur")
+    for k, v in body.model_dump(exclude_unset=True).items():
+        if v is None:
+            raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
+        setattr(p, k, v)
+    check_place(db, p.territory_id, p.insee, p.lat, p.lon)
+    db.commit()
+    return premises_out(p)
+
+
+@router.post("/{premises_id}/status", summary="Approve or withdraw premises (a municipality may only withdraw)")
+def set_status(premises_id: Id, body: PremisesStatus, db: Session = Depends(get_db),
+               who: Principal = Depends(allow("planner", "municipality"))) -> dict:
+    p = _visible(db, premises_id, who)
+    if who.role == "municipality" and body.status != "withdrawn":
+        raise HTTPException(403, "seul le planificateur approuve un local")
+    p.status = body.status
+    db.commit()
+    return premises_out(p)
+
+
+@router.delete("/{premises_id}", status_code=204, summary="Delete premises")
+def delete_premises(premises_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
+    db.delete(_visible(db, premises_id, who))
+    db.commit()
+    return Response(status_code=204)

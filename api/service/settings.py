@@ -1,0 +1,46 @@
+"""Settings of the web service, read once from the environment (PLANNER_*) or given by tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to start; a SQLite file by default so nothing has to be set up."""
+
+    database_url: str = "sqlite:///planner.db"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    token_minutes: int = 12 * 60
+    max_upload_bytes: int = 5 * 1024 * 1024
+    max_body_bytes: int = 8 * 1024 * 1024
+    workers: int = 2
+    outlines_path: Path = REPO / "data" / "provinois" / "outlines.geojson"
+    communes_path: Path = REPO / "data" / "provinois" / "communes.csv"
+    network_path: Path | None = None  # OSM road network for travel times; None: the approximate model
+    start_workers: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """DATABASE_URL (or PLANNER_DATABASE_URL), PLANNER_SECRET_KEY, PLANNER_TOKEN_MINUTES, PLANNER_WORKERS,
+        PLANNER_NETWORK (an OSM road network file for travel times)."""
+        env = os.environ
+        values: dict = {}
+        url = env.get("PLANNER_DATABASE_URL") or env.get("DATABASE_URL")
+        if url:
+            values["database_url"] = url
+        if env.get("PLANNER_SECRET_KEY"):
+            values["secret_key"] = env["PLANNER_SECRET_KEY"]
+        if env.get("PLANNER_TOKEN_MINUTES"):
+            values["token_minutes"] = int(env["PLANNER_TOKEN_MINUTES"])
+        if env.get("PLANNER_WORKERS"):
+            values["workers"] = int(env["PLANNER_WORKERS"])
+        if env.get("PLANNER_NETWORK"):
+            values["network_path"] = Path(env["PLANNER_NETWORK"])
+        values.update(overrides)
+        return cls(**values)
