@@ -10,8 +10,8 @@ from typing import Sequence
 
 import numpy as np
 
-from planner.geo import Location, haversine_m
-from planner.travel import APPROXIMATE_NOTE, TravelMatrix, to_int
+from planner.core.geo import Location, haversine_m
+from planner.core.travel import APPROXIMATE_NOTE, TravelMatrix, to_int
 
 DEFAULT_SPEED_KPH = 50.0  # average door-to-door speed on rural French roads, villages included
 DEFAULT_CIRCUITY = 1.3  # road distance / great-circle distance, typical of rural road networks

@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from planner.geo import Location, haversine_m
+from planner.core.geo import Location, haversine_m
 
 from maps.matrix import ACCESS_SPEED_KPH, RoutingGraph, routing_graph, unpack
 from maps.network import RoadNetwork

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from maps.approx import DEFAULT_CIRCUITY, DEFAULT_SPEED_KPH
-from planner.geo import Location, haversine_m
+from planner.core.geo import Location, haversine_m
 
 DEFAULT_MINUTES = (10, 20, 30)
 HULL_RATIO = 0.25  # shapely concave_hull ratio: 0 = tightest, 1 = convex

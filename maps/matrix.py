@@ -25,8 +25,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from planner.errors import InputError
-from planner.travel import TravelMatrix, to_int
+from planner.core.errors import InputError
+from planner.core.travel import TravelMatrix, to_int
 
 from maps.network import BUILT_UP_DENSITY_KM_PER_KM2, TOWN_DENSITY_KM_PER_KM2, RoadNetwork, default_cache_dir
 from maps.snap import DEFAULT_MAX_SNAP_M, Snap, point_coords, snap_points

@@ -17,8 +17,8 @@ from typing import Mapping
 
 import numpy as np
 
-from planner.errors import InputError, NetworkError
-from planner.geo import Location, haversine_m
+from planner.core.errors import InputError, NetworkError
+from planner.core.geo import Location, haversine_m
 
 from maps.osm_xml import RawOsm, RawWay, osm_format, raw_osm, read_osm_pbf, read_osm_xml
 from maps.speeds import SpeedModel

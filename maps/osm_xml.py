@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 
 # Tags a road keeps; everything else is dropped while reading.
 KEPT_TAGS = ("highway", "name", "ref", "oneway", "junction", "maxspeed", "access", "motor_vehicle",

@@ -19,7 +19,8 @@ try:
 except ImportError:  # folium < 0.18
     from jinja2 import Template
 
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView
+from planner.core.french import ROLE_FR, STOP_KIND_FR as KIND_FR, day_fr
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354")
@@ -28,13 +29,6 @@ ACCESS_BINS = ((0.2, "#d7191c", "moins de 20 %"), (0.4, "#fdae61", "20 à 40 %")
 ISO_COLOURS = {10: "#2c7fb8", 20: "#7fcdbb", 30: "#edf8b1"}
 APPROX_NOTICE = "Temps de trajet approximatifs (sans réseau routier) : trajets tracés en ligne droite."
 OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-             "novembre", "décembre")
-ROLE_FR = {"doctor": "médecin", "nurse": "infirmier·e", "ipa": "infirmier·e en pratique avancée",
-           "unit": "unité mobile"}
-KIND_FR = {"depart": "Départ", "visit": "Visite", "joint_visit": "Visite conjointe", "session": "Consultations",
-           "break": "Pause", "return": "Retour", "night": "Nuit"}
 
 
 class LeafletOnlyMap(folium.Map):
@@ -49,10 +43,6 @@ def text(value: object) -> str:
     literals folium wraps popups and tooltips in (a backtick, `${` or a backslash would break out)."""
     return (html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
             .replace("\\", "&#92;"))
-
-
-def day_fr(d: date) -> str:
-    return f"{DAYS_FR[d.weekday()]} {d.day} {MONTHS_FR[d.month - 1]} {d.year}"
 
 
 def hm(t: datetime) -> str:

@@ -14,8 +14,8 @@ from typing import Sequence
 
 import numpy as np
 
-from planner.errors import InputError
-from planner.geo import EARTH_RADIUS_M, haversine_m
+from planner.core.errors import InputError
+from planner.core.geo import EARTH_RADIUS_M, haversine_m
 
 from maps.network import RoadNetwork
 

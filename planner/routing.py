@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 
 
 @dataclass(frozen=True)

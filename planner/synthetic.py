@@ -13,8 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
-from planner.geo import Location, haversine_m
-from planner.territory import Commune
+from planner.core.geo import Location, haversine_m
+from planner.core.territory import Commune
 
 SYNTHETIC_NOTICE = "Données synthétiques : personnes fictives générées pour la démonstration."
 

@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from planner.errors import PlannerError
+from planner.core.errors import PlannerError
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
                   help="Plan mobile care units and home visits over real roads.")
@@ -16,8 +16,6 @@ err = Console(stderr=True)
 plan_app = typer.Typer(no_args_is_help=True, help="Plan home-visit rounds or unit rotations from files.")
 _registered = False
 
-# One module per group of commands; each has register(app) and may add to plan_app.
-COMMAND_MODULES = ("demo", "network", "check", "visits", "rotations", "export", "serve", "users")
 
 
 @app.callback()
@@ -30,11 +28,12 @@ def _register() -> None:
     if _registered:
         return
     _registered = True
-    import importlib
+    from api.cli import check, demo, export, network, rotations, serve, users, visits
 
     app.add_typer(plan_app, name="plan")
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"api.cli.{name}").register(app)
+    # One module per group of commands; each has register(app) and may add to plan_app.
+    for module in (demo, network, check, visits, rotations, export, serve, users):
+        module.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

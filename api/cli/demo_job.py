@@ -15,10 +15,10 @@ from typing import Callable
 
 from rich.console import Console
 
-from planner.geo import Location
+from planner.core.geo import Location
 from planner.synthetic import SYNTHETIC_NOTICE, Scenario, generate
-from planner.territory import Commune, read_communes
-from planner.travel import APPROXIMATE_NOTE, TravelMatrix
+from planner.core.territory import Commune, read_communes
+from planner.core.travel import APPROXIMATE_NOTE, TravelMatrix
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_COMMUNES = REPO / "data" / "provinois" / "communes.csv"
@@ -98,15 +98,10 @@ def load_territory(network: Path | None = None, *, console: Console | None = Non
 
 def places_matrix(territory: DemoTerritory, ids: list[str] | None = None) -> TravelMatrix:
     """Travel matrix between the territory's places `ids` (all by default), by road when it has a network."""
+    from maps.travel import places_matrix as matrix
+
     ids = list(territory.places) if ids is None else ids
-    locs = [territory.places[i] for i in ids]
-    if territory.network is not None:
-        from maps.matrix import travel_matrix
-
-        return travel_matrix(territory.network, ids, locs)
-    from maps.approx import approximate_matrix
-
-    return approximate_matrix(ids, locs)
+    return matrix({i: territory.places[i] for i in ids}, territory.network)
 
 
 def next_monday(today: date) -> date:
@@ -131,15 +126,12 @@ def run_demo(out: Path, *, network: Path | None = None, steps: list[Callable[[De
     return ctx
 
 
-# Modules under api/cli/demo_steps/, in order; each has run(ctx: DemoContext) -> None.
-DEMO_STEPS = ("home_visits", "rotation", "outputs")
-
-
 def default_steps() -> list[Callable[[DemoContext], None]]:
-    """The plan and output steps, in order: plans first, then the outputs built from ctx.views."""
-    import importlib
+    """The plan and output steps (api/cli/demo_steps/), in order: plans first, then the outputs built from
+    ctx.views."""
+    from api.cli.demo_steps import home_visits, outputs, rotation
 
-    return [importlib.import_module(f"api.cli.demo_steps.{name}").run for name in DEMO_STEPS]
+    return [home_visits.run, rotation.run, outputs.run]
 
 
 def write_territory(ctx: DemoContext) -> None:

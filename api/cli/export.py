@@ -3,7 +3,6 @@ and the summary page of a plan, from a solution of either planner (with its prob
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -12,12 +11,12 @@ from rich.console import Console
 from api.cli.travel import print_travel
 from api.outputs import FORMAT_FR, FORMATS, write_all
 from api.outputs.viewjson import FORMAT_KIND, view_from_dict
-from planner.errors import InputError, read_json_file
-from planner.itinerary import PlanView
+from planner import kinds
+from planner.core.errors import InputError, read_json_file
+from planner.core.itinerary import PlanView
+from planner.core.travel import TravelMatrix
 
-# solution "kind" -> function(problem_path, solution_path) -> PlanView
-PLANNERS = ("home_visits", "rotation")
-CLI_FORMATS = ("map", "sheet", "csv", "xlsx", "ics", "gpx", "public", "summary", "json", "all")
+CLI_FORMATS = (*FORMATS, "all")
 DEFAULT_OUTLINES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "outlines.geojson"
 
 
@@ -25,66 +24,21 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
 
 
-def _read_json(path: Path) -> dict:
-    return read_json_file(path)
-
-
-def _matrix_is_approximate(problem_path: Path, ref: str | None) -> bool:
-    """Whether the travel matrix a problem names was built without a road network (its JSON flag)."""
-    if not ref:
-        return False
-    path = (problem_path.parent / ref).resolve()
-    try:
-        return bool(json.loads(path.read_text(encoding="utf-8")).get("approximate", False))
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def home_visits_view(problem: Path, solution: Path) -> PlanView:
-    from planner.home_visits import io
-    from planner.home_visits.view import to_plan_view
-    from planner.travel import TravelMatrix
-
-    from planner.home_visits.check import ensure_belongs
-
-    prob, sol = io.load_problem(problem), io.load_solution(solution)
-    ensure_belongs(prob, sol, source=str(solution))
-    matrix_path = io.problem_matrix_path(prob, problem) if prob.matrix else None
-    matrix = TravelMatrix.load(matrix_path) if matrix_path is not None and matrix_path.exists() else None
-    return to_plan_view(prob, sol, matrix)
-
-
-def rotation_view(problem: Path, solution: Path) -> PlanView:
-    from planner.rotations import io
-    from planner.rotations.view import to_plan_view
-
-    from planner.rotations.check import ensure_belongs
-
-    prob, sol = io.read_problem(problem), io.read_solution(solution)
-    ensure_belongs(prob, sol, source=str(solution))
-    return to_plan_view(prob, sol, approximate=_matrix_is_approximate(problem, prob.matrix_ref))
-
-
 def load_plan_view(solution: Path, problem: Path | None = None) -> PlanView:
     """A PlanView from a plan-view JSON, or from a planner's solution JSON and its problem JSON."""
-    data = _read_json(solution)
-    kind = data.get("kind")
-    if kind == FORMAT_KIND:
+    data = read_json_file(solution)
+    if data.get("kind") == FORMAT_KIND:
         return view_from_dict(data, source=str(solution))
-    if kind not in PLANNERS:
-        raise InputError(f"unknown solution kind {kind!r}; expected one of {list(PLANNERS) + [FORMAT_KIND]}",
-                         source=str(solution), field="kind")
+    kinds.get(data.get("kind"), source=str(solution))
     if problem is None and isinstance(data.get("problem"), str):
         problem = (solution.parent / data["problem"]).resolve()
     if problem is None:
         raise InputError("a solution needs its problem file: add --problem PROBLEM.json", source=str(solution))
     if not problem.exists():
         raise InputError("file not found", source=str(problem))
-    problem_kind = _read_json(problem).get("kind", "rotation")
-    if problem_kind != kind:
-        raise InputError(f"the problem is a {problem_kind!r} problem but the solution is {kind!r}",
-                         source=str(problem), field="kind")
-    return (home_visits_view if kind == "home_visits" else rotation_view)(problem, solution)
+    kind, prob, sol = kinds.read_plan(problem, solution)
+    ref = kind.matrix_file(prob, problem)
+    return kind.view(prob, sol, TravelMatrix.load(ref) if ref is not None and ref.exists() else None)
 
 
 def export(solution: Path = typer.Argument(..., help="Solution JSON (home visits or rotation) or plan-view JSON"),

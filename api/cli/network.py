@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from planner.errors import InputError
-from planner.geo import Location
+from planner.core.errors import InputError
+from planner.core.geo import Location
 
 network_app = typer.Typer(no_args_is_help=True, help="Réseaux routiers : informations, téléchargement.")
 console = Console()

@@ -25,7 +25,7 @@ def build(db: Optional[str], demo: bool, workers: int, network: Optional[Path] =
         network = find_demo_network(None)  # the demo territory's OSM extract when it is beside the project
     if network:
         if not network.is_file():
-            from planner.errors import InputError
+            from planner.core.errors import InputError
             raise InputError("fichier de réseau routier introuvable", source=str(network), field="network")
         overrides["network_path"] = network
     if db:

@@ -14,7 +14,7 @@ from api.service.db.models import Commune, Staff, User
 from api.service.db.seed import ensure_territory
 from api.service.db.session import make_engine, migrate, session_factory
 from api.service.settings import Settings
-from planner.errors import InputError
+from planner.core.errors import InputError
 
 users_app = typer.Typer(no_args_is_help=True, help="Comptes du service web.")
 

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from planner.errors import InputError
+from planner import kinds
+from planner.core.errors import InputError
+from planner.core.solving import SolveParams
 from planner.home_visits import io
-from planner.home_visits.check import check
 from planner.home_visits.model import HomeVisitProblem, Horizon
-from planner.home_visits.solver import check_matrix_covers, solve
-from planner.home_visits.view import french_indicators
-from planner.travel import TravelMatrix
 
-from api.cli.travel import places_matrix, print_travel
+from api.cli.travel import plan_matrix, solve_and_write
 
 console = Console()
 
@@ -31,7 +28,7 @@ def register(app: typer.Typer) -> None:
 def _problem(problem_file: Path | None, patients: Path | None, staff: Path | None, start: str | None,
              days: int | None) -> HomeVisitProblem:
     if problem_file is not None:
-        return io.load_problem(problem_file)
+        return io.read_problem(problem_file)
     missing = [n for n, v in (("--patients", patients), ("--staff", staff), ("--start", start)) if v is None]
     if missing:
         raise InputError(f"missing {', '.join(missing)} (or give --problem FILE)", field=missing[0])
@@ -44,18 +41,6 @@ def _problem(problem_file: Path | None, patients: Path | None, staff: Path | Non
     except InputError as exc:
         raise InputError(exc.message, field="--days") from None
     return io.problem_from_csv(patients, staff, horizon, name=f"Visites à domicile depuis {patients.name}")
-
-
-def _matrix(problem: HomeVisitProblem, problem_file: Path | None, matrix: Path | None,
-            network: Path | None) -> TravelMatrix:
-    places = problem.places()
-    if matrix is None and network is None and problem_file is not None and problem.matrix:
-        matrix = io.problem_matrix_path(problem, problem_file)
-    if matrix is not None:
-        tm = TravelMatrix.load(matrix)
-        check_matrix_covers(problem, tm)
-        return tm.sub(list(places))
-    return places_matrix(places, network, console, problem.door_seconds())
 
 
 def visits(
@@ -76,27 +61,7 @@ def visits(
     if time_limit <= 0:
         raise InputError("time limit must be positive", field="--time-limit")
     problem = _problem(problem_file, patients, staff, start, days)
-    tm = _matrix(problem, problem_file, matrix, network)
-    out.mkdir(parents=True, exist_ok=True)
-    with console.status("Calcul des tournées…") as status:
-        solution = solve(problem, tm, time_limit_s=time_limit, seed=seed, deterministic=deterministic,
-                         progress=lambda what, frac: status.update(f"Calcul : {what} ({frac:.0%})"))
-    tm.save(out / "matrix.json")
-    io.save_problem(replace(problem, matrix="matrix.json"), out / "problem.json")
-    io.save_solution(solution, out / "solution.json")
-    io.write_solution_csv(problem, solution, out)
-    violations = check(problem, tm, solution)
-    print_travel(console, tm.approximate, solution.travel.get("network", ""))
-    for label, value in french_indicators(problem, solution):
-        console.print(f"  {label} : {value}", highlight=False)
-    names = {p.id: p.name for p in problem.patients}
-    for u in solution.unscheduled[:20]:
-        console.print(f"  [yellow]Non planifiée[/] {names.get(u.patient_id, u.patient_id)} "
-                      f"(visite n°{u.visit_index}) : {u.reason}", highlight=False)
-    if len(solution.unscheduled) > 20:
-        console.print(f"  … et {len(solution.unscheduled) - 20} autres (voir calendar.csv)")
-    if violations:
-        for v in violations[:10]:
-            console.print(f"[red]✗[/] {v}", highlight=False)
-        raise typer.Exit(1)
-    console.print(f"[green]✓ Plan vérifié, écrit dans[/] {out}", highlight=False)
+    params = SolveParams(time_limit_s=time_limit, seed=seed, deterministic=deterministic)
+    kind = kinds.get("home_visits")
+    solve_and_write(kind, problem, plan_matrix(kind, problem, problem_file, matrix, network, console), params, out,
+                    console)

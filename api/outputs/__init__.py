@@ -16,14 +16,93 @@ Files other than carte.html and public/ are for the plan's own team and contain 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from planner.itinerary import PlanView
+from planner.core.itinerary import PlanView
 
-FORMAT_FR = {"map": "Cartes", "sheet": "Feuilles de route", "csv": "Tableau CSV", "xlsx": "Tableau Excel",
-             "ics": "Agendas", "gpx": "Traces GPX", "public": "Horaires publics par commune",
-             "summary": "Synthèse", "json": "Plan (JSON)"}
-FORMATS = ("map", "sheet", "csv", "xlsx", "ics", "gpx", "public", "summary", "json")
+
+@dataclass(frozen=True)
+class Context:
+    """What a writer may use besides the view: road legs (when a format draws routes), the network and
+    commune outlines, and the files already written (for the summary's index)."""
+
+    legs: object = None
+    network: object = None
+    outlines: dict | None = None
+    written: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    label_fr: str
+    write: Callable[[PlanView, Path, Context], list[Path]]
+    draws_routes: bool = False
+
+
+def _map(view, out, ctx):
+    from api.outputs import mapfiles
+    return mapfiles.write_maps(view, out, legs=ctx.legs, outlines=ctx.outlines, network=ctx.network)
+
+
+def _sheet(view, out, ctx):
+    from api.outputs import sheets
+    return sheets.write_sheets(view, out / "sheets", ctx.legs)
+
+
+def _csv(view, out, ctx):
+    from api.outputs import tabular
+    return [tabular.write_csv(view, out / "arrets.csv")]
+
+
+def _xlsx(view, out, ctx):
+    from api.outputs import tabular
+    return [tabular.write_xlsx(view, out / "arrets.xlsx")]
+
+
+def _ics(view, out, ctx):
+    from api.outputs import calendar
+    return calendar.write_staff_calendars(view, out / "ics")
+
+
+def _gpx(view, out, ctx):
+    from api.outputs import gpx
+    return gpx.write_gpx(view, out / "gpx", ctx.legs)
+
+
+def _public(view, out, ctx):
+    from api.outputs import public
+    return public.write_public(view, out / "public")
+
+
+def _json(view, out, ctx):
+    from api.outputs import viewjson
+    viewjson.save_view(view, out / "plan_view.json")
+    return [out / "plan_view.json"]
+
+
+def _summary(view, out, ctx):
+    from api.outputs import summary
+    files = {REGISTRY[k].label_fr: [str(p.relative_to(out)) for p in v] for k, v in ctx.written.items() if v}
+    return [summary.write_summary(view, out / "synthese.html", files)]
+
+
+# The output formats, in writing order (the summary last: it lists the others). One line per format.
+REGISTRY: dict[str, Format] = {f.name: f for f in (
+    Format("map", "Cartes", _map, draws_routes=True),
+    Format("sheet", "Feuilles de route", _sheet, draws_routes=True),
+    Format("csv", "Tableau CSV", _csv),
+    Format("xlsx", "Tableau Excel", _xlsx),
+    Format("ics", "Agendas", _ics),
+    Format("gpx", "Traces GPX", _gpx, draws_routes=True),
+    Format("public", "Horaires publics par commune", _public),
+    Format("json", "Plan (JSON)", _json),
+    Format("summary", "Synthèse", _summary),
+)}
+FORMATS = tuple(REGISTRY)
+FORMAT_FR = {k: f.label_fr for k, f in REGISTRY.items()}
 
 
 def load_outlines(outlines) -> dict | None:
@@ -35,37 +114,16 @@ def load_outlines(outlines) -> dict | None:
 
 def write_all(view: PlanView, out_dir, *, network=None, outlines=None, formats=None) -> dict[str, list[Path]]:
     """Write the requested formats (default: all) of `view` into out_dir; returns format -> files written."""
-    from api.outputs import calendar, gpx, mapfiles, public, sheets, summary, tabular, viewjson
     from api.outputs.legs import view_legs
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    wanted = list(FORMATS) if formats is None else [f for f in FORMATS if f in set(formats)]
     unknown = set(formats or ()) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown export format(s): {', '.join(sorted(unknown))}")
-    legs = view_legs(view, network) if {"map", "sheet", "gpx"} & set(wanted) else None
-    written: dict[str, list[Path]] = {}
+    wanted = [REGISTRY[f] for f in FORMATS if formats is None or f in set(formats)]
+    legs = view_legs(view, network) if any(f.draws_routes for f in wanted) else None
+    ctx = Context(legs, network, load_outlines(outlines), {})
     for f in wanted:
-        if f == "map":
-            written[f] = mapfiles.write_maps(view, out, legs=legs, outlines=load_outlines(outlines), network=network)
-        elif f == "sheet":
-            written[f] = sheets.write_sheets(view, out / "sheets", legs)
-        elif f == "csv":
-            written[f] = [tabular.write_csv(view, out / "arrets.csv")]
-        elif f == "xlsx":
-            written[f] = [tabular.write_xlsx(view, out / "arrets.xlsx")]
-        elif f == "ics":
-            written[f] = calendar.write_staff_calendars(view, out / "ics")
-        elif f == "gpx":
-            written[f] = gpx.write_gpx(view, out / "gpx", legs)
-        elif f == "public":
-            written[f] = public.write_public(view, out / "public")
-        elif f == "json":
-            p = out / "plan_view.json"
-            viewjson.save_view(view, p)
-            written[f] = [p]
-    if "summary" in wanted:
-        files = {FORMAT_FR[k]: [str(p.relative_to(out)) for p in v] for k, v in written.items() if v}
-        written["summary"] = [summary.write_summary(view, out / "synthese.html", files)]
-    return written
+        ctx.written[f.name] = f.write(view, out, ctx)
+    return ctx.written

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from api.outputs import fmt
-from planner.geo import Location
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView
+from planner.core.geo import Location
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = ZoneInfo("UTC")

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
-from maps.render import KIND_FR, ROLE_FR, day_fr  # noqa: F401 - re-exported for the exports
+from planner.core.french import ROLE_FR, STOP_KIND_FR as KIND_FR, day_fr  # noqa: F401 - re-exported for the exports
 
 
 def hm(t: datetime) -> str:

@@ -10,7 +10,7 @@ import gpxpy.gpx
 from api.outputs import fmt
 from api.outputs.calendar import local
 from api.outputs.legs import LegsByDay, straight
-from planner.itinerary import DayItinerary, PlanView
+from planner.core.itinerary import DayItinerary, PlanView
 
 
 def day_track(d: DayItinerary, legs: LegsByDay | None) -> list[tuple[float, float]]:

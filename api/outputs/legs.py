@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from planner.geo import Location
-from planner.itinerary import PlanView
+from planner.core.geo import Location
+from planner.core.itinerary import PlanView
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from planner.geo import Location
+from planner.core.geo import Location
 
 
 def geo_uri(loc: Location, label: str = "") -> str:

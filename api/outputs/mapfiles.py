@@ -10,8 +10,8 @@ from api.outputs.offline import inline_leaflet
 from api.outputs.pseudonym import for_audience, legs_for_audience
 from maps.isochrones import isochrones as make_isochrones
 from maps.render import render_map
-from planner.geo import Location
-from planner.itinerary import PlanView
+from planner.core.geo import Location
+from planner.core.itinerary import PlanView
 
 MAX_ISOCHRONE_PLACES = 15
 AUDIENCE_FR = {"planner": "version coordination (données patients complètes)",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from api.outputs.legs import LegsByDay, RouteLeg
-from planner.geo import Location
-from planner.itinerary import ItineraryStop, PlanView
+from planner.core.geo import Location
+from planner.core.itinerary import ItineraryStop, PlanView
 
 AUDIENCES = ("planner", "shared", "public")  # plus "staff:<resource_id>"
 GRID_LAT = 0.0027  # ~300 m north-south

@@ -14,7 +14,7 @@ from api.outputs import fmt, links
 from api.outputs.calendar import PUBLIC_STAMP, finish, new_calendar, session_uid, stop_event
 from api.outputs.pseudonym import for_audience
 from api.outputs.sheets import TEMPLATES
-from planner.itinerary import PlanView
+from planner.core.itinerary import PlanView
 
 
 def sessions_by_commune(view: PlanView) -> dict[str, list[tuple]]:

@@ -15,7 +15,7 @@ import jinja2
 
 from api.outputs import directions, fmt, links
 from api.outputs.legs import LegsByDay
-from planner.itinerary import DayItinerary, PlanView
+from planner.core.itinerary import DayItinerary, PlanView
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_DIRECTION_PARTS = 7  # a printed sheet keeps the main roads and the last streets of each leg

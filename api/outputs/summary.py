@@ -11,7 +11,7 @@ from api.outputs import fmt
 from api.outputs.sheets import TEMPLATES
 from api.outputs.svgchart import hbar_chart, heatmap, stacked_bar_chart
 from maps.render import access_colour, colours
-from planner.itinerary import PlanView
+from planner.core.itinerary import PlanView
 
 WORK_KINDS = {"visit", "joint_visit", "session"}
 

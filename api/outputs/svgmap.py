@@ -13,7 +13,7 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+from maps.render import PALETTE
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from api.outputs import fmt
-from planner.itinerary import PlanView
+from planner.core.itinerary import PlanView
 
 HEADERS = ("date", "intervenant", "rôle", "ordre", "type d'arrêt", "lieu", "adresse", "arrivée", "début", "fin",
            "minutes de route", "km depuis l'arrêt précédent", "à faire", "téléphone", "commune (INSEE)",

@@ -11,9 +11,9 @@ from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 
-from planner.errors import InputError, read_json_file
-from planner.geo import Location
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
+from planner.core.errors import InputError, read_json_file
+from planner.core.geo import Location
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
 
 FORMAT_KIND = "plan_view"
 

@@ -6,7 +6,6 @@ or foreign ids 404; an unexpected error is logged without request data and answe
 
 from __future__ import annotations
 
-import importlib
 import logging
 from contextlib import asynccontextmanager
 
@@ -20,11 +19,9 @@ from api.service.db.session import make_engine, migrate, session_factory
 from api.service.security import SecurityMiddleware
 from api.service.throttle import LoginThrottle
 from api.service.settings import Settings
-from planner.errors import InputError, InputErrors
+from planner.core.errors import InputError, InputErrors
 
 log = logging.getLogger("planner.api")
-ROUTERS = ("health", "auth", "territories", "premises", "units", "staff", "patients", "imports", "jobs", "plans",
-           "itineraries", "maps", "exports", "public", "audit")
 DESCRIPTION = """Planification des unités mobiles et des visites à domicile.
 
 Rôles : **planner** (tout son territoire), **field** (ses propres tournées publiées et ses patients),
@@ -99,9 +96,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse({"detail": "erreur interne"}, status_code=500)
 
-    routers = [importlib.import_module(f"api.service.routers.{name}").router for name in ROUTERS]
-    from api.service.pages.routes import router as pages_router
-    routers.append(pages_router)
+    from api.service.pages import routes as pages
+    from api.service.routers import (audit, auth, exports, health, imports, itineraries, jobs, maps, patients,
+                                     plans, premises, public, staff, territories, units)
+
+    routers = [m.router for m in (health, auth, territories, premises, units, staff, patients, imports, jobs, plans,
+                                  itineraries, maps, exports, public, audit, pages)]
     for r in routers:
         app.include_router(r)
     app.state.route_table = [route for r in routers for route in r.routes if isinstance(route, APIRoute)]

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner.errors import InputError
-from planner.tables import Columns, parse_decimal, read_csv_bytes
+from planner.core.errors import InputError
+from planner.core.tables import Columns, parse_decimal, read_csv_bytes
 
 from api.service.db.models import Commune, Patient, Premises, Staff
 from api.service.routers.common import commune_problem
@@ -45,7 +45,7 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file to fix
             raise ValueError(f"classeur XLSX illisible ({type(exc).__name__})") from None
     if name.endswith(".csv") or name.endswith(".txt"):
-        try:  # the planner's one CSV reader: encodings, separators, blank rows (planner/tables.py)
+        try:  # the planner's one CSV reader: encodings, separators, blank rows (planner/core/tables.py)
             table = read_csv_bytes(content)
         except InputError as exc:
             raise ValueError(exc.message) from None

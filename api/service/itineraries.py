@@ -47,17 +47,18 @@ def public_sessions(db: Session, territory_id: int, insee: str) -> list[dict]:
     lent); the planner re-plans to move them."""
     withdrawn = set(db.scalars(select(Premises.code).where(Premises.territory_id == territory_id,
                                                            Premises.status == "withdrawn")))
+    from api.outputs.public import sessions_by_commune
+    from api.outputs.viewjson import view_from_dict
+
     out = []
     for plan in published_plans(db, territory_id, "rotation"):
-        for it in (plan.view or {}).get("itineraries", []):
-            for s in it.get("stops", []):
-                if s.get("kind") != "session" or s.get("commune_insee") != insee or s.get("place_id") in withdrawn:
-                    continue
-                out.append({"plan_id": plan.id, "unit_id": it.get("resource_id", ""), "place_id": s.get("place_id", ""),
-                            "date": it["day"], "start": s["start"], "end": s["end"],
-                            "place": s.get("place_name", ""), "address": s.get("address", ""),
-                            "unit": it.get("resource_name", ""), "what": s.get("what", ""),
-                            "lat": s["location"]["lat"], "lon": s["location"]["lon"]})
+        for d, s in sessions_by_commune(view_from_dict(plan.view)).get(insee, []):
+            if s.place_id in withdrawn:
+                continue
+            out.append({"plan_id": plan.id, "unit_id": d.resource_id, "place_id": s.place_id,
+                        "date": d.day.isoformat(), "start": s.start.isoformat(), "end": s.end.isoformat(),
+                        "place": s.place_name, "address": s.address, "unit": d.resource_name, "what": s.what,
+                        "lat": s.location.lat, "lon": s.location.lon})
     out.sort(key=lambda x: (x["start"], x["place"]))
     return out
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.db.models import Commune, Job, Patient, Plan, Premises, Staff, Territory, Unit, utcnow
 from api.outputs.viewjson import view_to_dict
-from planner.errors import PlannerError
+from planner.core.errors import PlannerError
 
 log = logging.getLogger("planner.jobs")
 FINAL = ("done", "failed", "cancelled", "interrupted")

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from planner.errors import InputError, PlannerError
-from planner.worktime import holiday_subdivision, profile_from_record
-from planner.geo import Location
-from planner.itinerary import PlanView
+from planner import kinds
+from planner.core.errors import InputError
+from planner.core.french import WEEKDAYS as JOURS
+from planner.core.solving import Kind, ProgressEvent, SolveParams
+from planner.core.worktime import holiday_subdivision, profile_from_record
+from planner.core.geo import Location
+from planner.core.itinerary import PlanView
 
 Progress = Callable[[float, str], None]
 WEEKDAY_HOURS = "08:30-17:30"  # staff working span when none is recorded (Monday to Friday)
-JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 @dataclass(frozen=True)
@@ -33,37 +35,57 @@ class _Relay:
     """Relays solver progress to the job; a cancellation seen inside a solver callback is remembered and
     raised once the solver returns (exceptions must not cross native solver code)."""
 
-    def __init__(self, progress: Progress, time_limit_s: float) -> None:
-        self.progress, self.limit, self.cancelled = progress, max(time_limit_s, 0.1), None
-        self.lock = threading.Lock()
+    def __init__(self, progress: Progress) -> None:
+        self.progress, self.cancelled = progress, None
 
-    def report(self, fraction: float, message: str) -> None:
+    def event(self, e: ProgressEvent) -> None:
         if self.cancelled is not None:
             return
+        message = e.message
+        if e.objective is not None and e.bound is not None:
+            message = f"{message} : meilleure solution {e.objective:.0f}, borne {e.bound:.0f}"
         try:
-            self.progress(min(0.95, 0.1 + 0.85 * fraction), message)
+            self.progress(min(0.95, 0.1 + 0.85 * e.fraction), message)
         except Exception as exc:  # noqa: BLE001 - JobCancelled, re-raised after the solver
             self.cancelled = exc
-
-    def home_visits(self, what: str, fraction: float) -> None:
-        self.report(fraction, what)
-
-    def rotation(self, objective: float, bound: float, elapsed: float) -> None:
-        self.report(elapsed / self.limit, f"meilleure solution {objective:.0f}, borne {bound:.0f}")
 
     def done(self) -> None:
         if self.cancelled is not None:
             raise self.cancelled
 
 
+# The problem builders from a territory's rows, by kind.
+def _builders() -> dict:
+    return {"home_visits": home_visit_problem, "rotation": rotation_problem}
+
+
 def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcome:
-    """Plan the territory with the real planner of params["kind"] ("home_visits" or "rotation")."""
-    kind = params.get("kind")
-    if kind == "home_visits":
-        return _home_visits(snapshot, params, progress)
-    if kind == "rotation":
-        return _rotation(snapshot, params, progress)
-    raise PlannerError(f"type de plan inconnu : {kind!r}")
+    """Plan the territory with the planner of params["kind"] (see planner.kinds), or re-plan a stored plan
+    after params["change"]."""
+    kind = kinds.get(params.get("kind"))
+    solve_params = SolveParams(time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)))
+    relay = _Relay(progress)
+    progress(0.02, "préparation du problème")
+    changes: tuple = ()
+    if params.get("change"):
+        parent = snapshot.get("parent", {}).get("solution", {})
+        if "problem" not in parent:
+            raise InputError("le plan d'origine n'a pas de problème enregistré", field="plan_id")
+        problem = kind.problem_from_dict(parent["problem"])
+        published = kind.solution_from_dict(parent["solution"])
+        change = kind.change_from_dict(params["change"], problem, today=date.today())
+        matrix = _matrix(kind, problem, snapshot.get("network_path"))
+        result = kind.replan(problem, published, change, matrix, solve_params)
+        problem, sol, changes = result.problem, result.solution, result.changes
+    else:
+        problem = _builders()[kind.name](snapshot, params)
+        progress(0.05, "matrice des temps de trajet")
+        matrix = _matrix(kind, problem, snapshot.get("network_path"))
+        sol = kind.solve(problem, matrix, solve_params, relay.event)
+    relay.done()
+    view = kind.view(problem, sol, matrix, title=params.get("title") or None)
+    return PlanOutcome(view, {"problem": kind.problem_to_dict(problem), "solution": kind.solution_to_dict(sol),
+                              "changes": list(changes)})
 
 
 _networks: dict[str, object] = {}
@@ -82,23 +104,17 @@ def road_network(path: str | None):
         return _networks[path]
 
 
-def _matrix(places: dict[str, Location], network_path: str | None = None, door_seconds: dict | None = None):
-    """All-pairs travel times between the places: over the road network when there is one (door times
-    by density, or as given per place)."""
-    ids = sorted(places)
-    net = road_network(network_path)
-    if net is not None:
-        from maps.matrix import travel_matrix
+def _matrix(kind: Kind, problem, network_path: str | None = None):
+    """All-pairs travel times between the problem's places, over the service's road network when it has one."""
+    from maps.travel import places_matrix
 
-        return travel_matrix(net, ids, [places[i] for i in ids], source="territoire",
-                             door_seconds=door_seconds or None)
-    from maps.approx import approximate_matrix
-
-    return approximate_matrix(ids, [places[i] for i in ids])
+    places = kind.places(problem)
+    return places_matrix({i: places[i] for i in sorted(places)}, road_network(network_path),
+                         door_seconds=kind.door_seconds(problem), source="territoire")
 
 
 def _weekly_hours(days: list[str], hours: str):
-    from planner.hours import WeeklyHours
+    from planner.core.hours import WeeklyHours
     import json
 
     a, b = hours.split("-")
@@ -109,7 +125,7 @@ def _weekly_hours(days: list[str], hours: str):
 
 def home_visit_problem(snapshot: dict, params: dict):
     from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Horizon, Patient, Staff
-    from planner.hours import TimeRange
+    from planner.core.hours import TimeRange
 
     start = date.fromisoformat(params["start"])
 
@@ -140,50 +156,10 @@ def home_visit_problem(snapshot: dict, params: dict):
                             name=params.get("title") or f"Visites à domicile — {snapshot['territory']['name']}")
 
 
-def _home_visits(snapshot: dict, params: dict, progress: Progress) -> PlanOutcome:
-    from planner.home_visits import io as hv_io
-    from planner.home_visits.replan import StaffAbsent, replan
-    from planner.home_visits.solver import solve
-    from planner.home_visits.view import to_plan_view
-
-    relay = _Relay(progress, float(params.get("time_limit_s", 10)))
-    progress(0.02, "préparation du problème")
-    change = params.get("change")
-    changes: list = []
-    if change:
-        parent = snapshot.get("parent", {}).get("solution", {})
-        if "problem" not in parent:
-            raise InputError("le plan d'origine n'a pas de problème enregistré", field="plan_id")
-        problem = hv_io.problem_from_dict(parent["problem"])
-        published = hv_io.solution_from_dict(parent["solution"])
-        if not change.get("absent_staff"):
-            raise InputError("pour des visites à domicile, indiquez absent_staff", field="absent_staff")
-        when = date.fromisoformat(change.get("from_date") or date.today().isoformat())
-        matrix = _matrix(problem.places(), snapshot.get("network_path"), problem.door_seconds())
-        res = replan(problem, published, StaffAbsent(change["absent_staff"], when), matrix,
-                     time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)))
-        problem, sol = res.problem, res.solution
-        changes = [{"patient_id": c.patient_id, "visit": c.visit_index, "kind": c.kind,
-                    "old_day": c.old_day.isoformat() if c.old_day else None,
-                    "new_day": c.new_day.isoformat() if c.new_day else None,
-                    "old_staff": list(c.old_staff), "new_staff": list(c.new_staff), "reason": c.reason}
-                   for c in res.diff]
-    else:
-        problem = home_visit_problem(snapshot, params)
-        progress(0.05, "matrice des temps de trajet")
-        matrix = _matrix(problem.places(), snapshot.get("network_path"), problem.door_seconds())
-        sol = solve(problem, matrix, time_limit_s=float(params.get("time_limit_s", 10)),
-                    seed=int(params.get("seed", 0)), progress=relay.home_visits)
-    relay.done()
-    view = to_plan_view(problem, sol, matrix, title=params.get("title") or None)
-    return PlanOutcome(view, {"problem": hv_io.problem_to_dict(problem), "solution": hv_io.solution_to_dict(sol),
-                              "changes": changes})
-
-
 # --- rotations -----------------------------------------------------------------------------------------
 
 def rotation_problem(snapshot: dict, params: dict):
-    from planner.hours import WeeklyHours
+    from planner.core.hours import WeeklyHours
     from planner.rotations.io import validate
     from planner.rotations.model import CommuneNeed, Member, Premises, RotationProblem, Unit
     from planner.rotations.need import estimate_demand, estimate_priority_population
@@ -213,55 +189,6 @@ def rotation_problem(snapshot: dict, params: dict):
     problem = RotationProblem(units, premises, tuple(needs),
                               name=params.get("title") or f"Rotation — {snapshot['territory']['name']}")
     return validate(problem)
-
-
-def _rotation_places(problem) -> dict[str, Location]:
-    places = {u.base_id: u.base_location for u in problem.units}
-    places.update({lg.id: lg.location for u in problem.units for lg in u.lodging if lg.location})
-    places.update({p.id: p.location for p in problem.premises})
-    places.update({c.place_id: c.location for c in problem.communes if c.location})
-    return places
-
-
-def _rotation(snapshot: dict, params: dict, progress: Progress) -> PlanOutcome:
-    from planner.rotations import io as rot_io
-    from planner.rotations.replan import Disruption, replan
-    from planner.rotations.solver_ortools import solve
-    from planner.rotations.view import to_plan_view
-
-    limit = float(params.get("time_limit_s", 10))
-    relay = _Relay(progress, limit)
-    progress(0.02, "préparation du problème")
-    change = params.get("change")
-    if change:
-        parent = snapshot.get("parent", {}).get("solution", {})
-        if "problem" not in parent:
-            raise InputError("le plan d'origine n'a pas de problème enregistré", field="plan_id")
-        problem = rot_io.problem_from_dict(parent["problem"])
-        published = rot_io.solution_from_dict(parent["solution"])
-        today = date.fromisoformat(change.get("from_date") or date.today().isoformat())
-        members = ()
-        if change.get("unavailable_unit"):
-            unit = next((u for u in problem.units if u.id == change["unavailable_unit"]), None)
-            if unit is None:
-                raise InputError(f"unité {change['unavailable_unit']} absente de ce plan", field="unavailable_unit")
-            members = tuple((unit.id, m.id, d) for m in unit.members for d in unit.dates if d >= today)
-        disruption = Disruption(member_unavailable=members,
-                                premises_withdrawn=(change["withdrawn_premises"],) if change.get("withdrawn_premises") else ())
-        if change.get("absent_staff"):
-            raise InputError("pour une rotation, indiquez unavailable_unit ou withdrawn_premises", field="absent_staff")
-        matrix = _matrix(_rotation_places(problem), snapshot.get("network_path"))
-        problem, sol = replan(problem, matrix, published, disruption, today=today, time_limit_s=limit,
-                              seed=int(params.get("seed", 0)))
-    else:
-        problem = rotation_problem(snapshot, params)
-        progress(0.05, "matrice des temps de trajet")
-        matrix = _matrix(_rotation_places(problem), snapshot.get("network_path"))
-        sol = solve(problem, matrix, time_limit_s=limit, seed=int(params.get("seed", 0)), progress=relay.rotation)
-    relay.done()
-    view = to_plan_view(problem, sol, approximate=matrix.approximate)
-    return PlanOutcome(view, {"problem": rot_io.problem_to_dict(problem), "solution": rot_io.solution_to_dict(sol),
-                              "changes": list(getattr(sol, "changes", ()) or ())})
 
 
 # --- differences ---------------------------------------------------------------------------------------
@@ -301,21 +228,11 @@ def view_diff(old: dict, new: dict) -> dict:
 
 
 
-def check_stored(kind: str, stored: dict, network_path: str | None = None) -> list[str]:
+def check_stored(kind_name: str, stored: dict, network_path: str | None = None) -> list[str]:
     """Re-verify a stored plan with its planner's checker (every rule, travel times against the matrix)."""
-    if kind == "home_visits":
-        from planner.home_visits import io as hv_io
-        from planner.home_visits.check import check
-
-        problem = hv_io.problem_from_dict(stored["problem"])
-        return check(problem, _matrix(problem.places(), network_path, problem.door_seconds()),
-                     hv_io.solution_from_dict(stored["solution"]))
-    from planner.rotations import io as rot_io
-    from planner.rotations.check import check
-
-    problem = rot_io.problem_from_dict(stored["problem"])
-    return check(problem, _matrix(_rotation_places(problem), network_path),
-                 rot_io.solution_from_dict(stored["solution"]))
+    kind = kinds.get(kind_name)
+    problem = kind.problem_from_dict(stored["problem"])
+    return kind.check(problem, _matrix(kind, problem, network_path), kind.solution_from_dict(stored["solution"]))
 
 
 def rank_pending_premises(stored: dict, proposals: list[dict], network_path: str | None = None) -> list[dict]:
@@ -338,7 +255,7 @@ def rank_pending_premises(stored: dict, proposals: list[dict], network_path: str
 
     def rank(candidates: tuple) -> list[dict]:
         grown = replace(problem, premises=problem.premises + candidates)
-        values = rank_proposals(grown, _matrix(_rotation_places(grown), network_path), solution)
+        values = rank_proposals(grown, _matrix(kinds.get("rotation"), grown, network_path), solution)
         return [{"code": v.premises_id, "name": v.name, "insee": v.insee, "new_population": v.new_population,
                  "new_communes": list(v.new_communes), "communes_in_reach": v.communes_in_reach,
                  "unmet_priority_demand": v.unmet_priority_demand, "session_gain": v.session_gain,

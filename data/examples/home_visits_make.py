@@ -11,12 +11,12 @@ EX = Path(__file__).resolve().parent
 sys.path.insert(0, str(EX.parents[1]))
 
 from maps.approx import approximate_matrix  # noqa: E402
-from planner.geo import Location  # noqa: E402
+from planner.core.geo import Location  # noqa: E402
 from planner.home_visits import io  # noqa: E402
 from planner.home_visits.check import check  # noqa: E402
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Horizon, Joint, Patient, Staff  # noqa: E402
 from planner.home_visits.solver import solve  # noqa: E402
-from planner.hours import TimeRange  # noqa: E402
+from planner.core.hours import TimeRange  # noqa: E402
 
 AM, FULL = TimeRange(8 * 60 + 30, 12 * 60 + 30), TimeRange(8 * 60, 17 * 60)
 STAFF = (
@@ -56,9 +56,9 @@ def main() -> None:
         raise SystemExit("\n".join(errors))
     io.write_patients_csv(EX / "home_visits_patients.csv", problem.patients)
     io.write_staff_csv(EX / "home_visits_staff.csv", problem.staff)
-    io.save_problem(problem, EX / "home_visits_problem.json")
+    io.write_problem(problem, EX / "home_visits_problem.json")
     matrix.save(EX / "home_visits_matrix.json")
-    io.save_solution(solution, EX / "home_visits_solution.json")
+    io.write_solution(solution, EX / "home_visits_solution.json")
     print(solution.indicators["visits_planned"], "/", solution.indicators["visits_required"], "visits planned")
 
 

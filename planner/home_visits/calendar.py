@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
-from planner.hours import TimeRange
-from planner.worktime import legal_spans
+from planner.core.hours import TimeRange
+from planner.core.worktime import legal_spans
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Patient, Staff
 
 OVERDUE_CATCH_UP_DAYS = 6

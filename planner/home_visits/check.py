@@ -3,7 +3,7 @@
 Recomputes every rule from the problem (never from the solver's internals): each required visit planned
 or listed unscheduled, roles following the sequence, spacing, joint rule and synchronisation, patient
 windows and unavailable dates, staff days, hours, absences, lunch breaks, visits and driving per day,
-the French working-time rules of each person's profile (planner.worktime: daily and weekly maximum, daily
+the French working-time rules of each person's profile (planner.core.worktime: daily and weekly maximum, daily
 rest, pause after 6 hours),
 and every leg's travel time and distance against the matrix. Used by `planner check` and every test.
 """
@@ -11,14 +11,13 @@ and every leg's travel time and distance against the matrix. Used by `planner ch
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.home_visits.calendar import availability, visit_window
-from planner.home_visits.io import hms, load_problem, load_solution, problem_matrix_path
+from planner.home_visits.io import hms
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, HomeVisitSolution
-from planner.travel import TravelMatrix
-from planner.worktime import WorkDay, violations
+from planner.core.travel import TravelMatrix
+from planner.core.worktime import WorkDay, violations
 
 
 def check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: HomeVisitSolution) -> list[str]:
@@ -217,12 +216,3 @@ def ensure_belongs(problem: HomeVisitProblem, solution: HomeVisitSolution, *, so
             parts.append(f"patients {', '.join(unknown_patients[:5])}{' …' if len(unknown_patients) > 5 else ''}")
         raise InputError(f"this solution does not belong to this problem: it names {' and '.join(parts)}, "
                          "absent from the problem", source=source, field="staff_id" if unknown_staff else "patient_id")
-
-
-def check_files(problem_path: str | Path, solution_path: str | Path) -> list[str]:
-    """`planner check`: load the problem, its matrix (the problem's "matrix" path) and the solution."""
-    problem = load_problem(problem_path)
-    matrix = TravelMatrix.load(problem_matrix_path(problem, problem_path))
-    solution = load_solution(solution_path)
-    ensure_belongs(problem, solution, source=str(solution_path))
-    return check(problem, matrix, solution)

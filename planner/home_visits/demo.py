@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from planner.geo import haversine_m
-from planner.hours import TimeRange
+from planner.core.geo import haversine_m
+from planner.core.hours import TimeRange
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Horizon, Joint, Patient, Staff
 from planner.synthetic import Scenario
 

@@ -8,16 +8,15 @@ names the source, the row and the field.
 from __future__ import annotations
 
 import csv
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from planner.errors import InputError, read_json_file
-from planner.tables import Columns, check_unique, parse_decimal, read_records
-from planner.geo import Location
-from planner.hours import TimeRange, parse_hhmm
-from planner.worktime import PROFILE_KEYS, profile_of, profile_to_record
+from planner.core.errors import InputError, read_json_file, write_json_file
+from planner.core.tables import Columns, check_unique, parse_decimal, read_records
+from planner.core.geo import Location
+from planner.core.hours import TimeRange, parse_hhmm
+from planner.core.worktime import PROFILE_KEYS, profile_of, profile_to_record
 from planner.home_visits.model import (
     DOCTOR, KIND, NURSE, HomeVisitProblem, HomeVisitSolution, Horizon, Joint, Patient, PlannedVisit, Route,
     RouteStop, Staff, UnscheduledVisit, parse_role, validate_patient, validate_problem, validate_staff,
@@ -358,15 +357,15 @@ def problem_from_dict(data: dict, *, source: str | None = None) -> HomeVisitProb
     return problem
 
 
-def save_problem(problem: HomeVisitProblem, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(problem_to_dict(problem), ensure_ascii=False, indent=1), encoding="utf-8")
+def write_problem(problem: HomeVisitProblem, path: str | Path) -> None:
+    write_json_file(path, problem_to_dict(problem))
 
 
 def _read_json(path: str | Path) -> dict:
     return read_json_file(path)
 
 
-def load_problem(path: str | Path) -> HomeVisitProblem:
+def read_problem(path: str | Path) -> HomeVisitProblem:
     return problem_from_dict(_read_json(path), source=str(path))
 
 
@@ -442,11 +441,11 @@ def solution_from_dict(data: dict, *, source: str | None = None) -> HomeVisitSol
                              dict(data.get("stats", {})), travel=dict(data.get("travel") or {}))
 
 
-def save_solution(sol: HomeVisitSolution, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(solution_to_dict(sol), ensure_ascii=False, indent=1), encoding="utf-8")
+def write_solution(sol: HomeVisitSolution, path: str | Path) -> None:
+    write_json_file(path, solution_to_dict(sol))
 
 
-def load_solution(path: str | Path) -> HomeVisitSolution:
+def read_solution(path: str | Path) -> HomeVisitSolution:
     return solution_from_dict(_read_json(path), source=str(path))
 
 

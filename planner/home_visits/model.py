@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from planner.errors import InputError
-from planner.geo import Location
-from planner.worktime import SALARIED, WorkProfile, public_holidays
-from planner.hours import TimeRange
+from planner.core.errors import InputError
+from planner.core.geo import Location
+from planner.core.worktime import SALARIED, WorkProfile, public_holidays
+from planner.core.hours import TimeRange
 
 KIND = "home_visits"
 DOCTOR, NURSE = "doctor", "nurse"
@@ -153,7 +153,7 @@ class Staff:
     max_visits_per_day: int = 10
     max_driving_min: int = 180
     phone: str = ""
-    work_profile: WorkProfile = SALARIED  # French working-time limits (planner.worktime)
+    work_profile: WorkProfile = SALARIED  # French working-time limits (planner.core.worktime)
 
     @property
     def start_place_id(self) -> str:

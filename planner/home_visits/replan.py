@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Union
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.home_visits.model import (
     HomeVisitProblem, HomeVisitSolution, Horizon, Joint, Patient, PlannedVisit, UnscheduledVisit,
 )
 from planner.home_visits.solver import indicators, solve
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 @dataclass(frozen=True)

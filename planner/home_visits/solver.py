@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.home_visits.calendar import (
     Availability, Calendar, Demand, allowed_range, availability, day_break, days_between, fr_day, plan_days,
     staff_can, visit_window,
@@ -38,7 +38,7 @@ from planner.home_visits.model import (
 )
 from planner.routing import Break, RoutingProblem, Stop, Vehicle
 from planner.routing_ortools import SearchOptions, solve_routing
-from planner.travel import UNREACHABLE, TravelMatrix, travel_record
+from planner.core.travel import UNREACHABLE, TravelMatrix, travel_record
 
 Progress = Callable[[str, float], None]  # (what is being done, fraction of the work done 0..1)
 Hints = dict[tuple[str, int], tuple[date, tuple[str, ...]]]  # previous day and staff of a visit (re-plan)

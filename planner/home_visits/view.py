@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from planner.home_visits.model import DOCTOR, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution
-from planner.worktime import WorkDay, work_indicator, work_summary
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
-from planner.travel import TravelMatrix, network_name
+from planner.core.worktime import WorkDay, work_indicator, work_summary
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
+from planner.core.travel import TravelMatrix, network_name
 
 
 def _at(day: date, seconds: int) -> datetime:

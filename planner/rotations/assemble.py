@@ -13,7 +13,7 @@ from planner.rotations.model import (DISCIPLINES, Allocation, CommuneService, Ro
                                      Session, UnservedCommune)
 from planner.rotations.reach import communes_reach
 from planner.rotations.slots import session_window, working_days
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 def in_need(problem: RotationProblem) -> list[str]:

@@ -12,7 +12,7 @@ from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
 from planner.rotations.reach import reach_map
 from planner.rotations.workdays import crew_profile, day_fits
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool = False) -> RotationSolution:

@@ -8,7 +8,7 @@ from datetime import date
 
 from planner.rotations.model import HALVES, RotationProblem, Unit
 from planner.rotations.slots import session_capacity, session_window, working_days
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 @dataclass(frozen=True, slots=True)

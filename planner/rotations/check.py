@@ -3,26 +3,24 @@
 It trusts nothing the solver wrote: session windows against opening hours, rooms, members, legs and their
 times against the matrix, driving limits, nights, regular presence, allocations within reach and capacity,
 coverage of every commune in need (or its listed reason), public holidays, each member's working time
-(planner.worktime), and the headline indicators.
+(planner.core.worktime), and the headline indicators.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import timedelta
-from pathlib import Path
 
-from planner.errors import InputError
-from planner.hours import format_hhmm
+from planner.core.errors import InputError
+from planner.core.hours import format_hhmm
 from planner.rotations.assemble import in_need
-from planner.rotations.io import read_problem, read_solution
 from planner.rotations.legs import build_day
 from planner.rotations.model import HALVES, RotationProblem, RotationSolution
-from planner.rotations.reach import check_matrix, communes_reach
+from planner.rotations.reach import communes_reach
 from planner.rotations.slots import session_capacity
 from planner.rotations.workdays import crew_violations
-from planner.travel import TravelMatrix
-from planner.worktime import day_fr
+from planner.core.travel import TravelMatrix
+from planner.core.worktime import day_fr
 
 
 def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolution) -> list[str]:
@@ -206,21 +204,6 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
     return out
 
 
-def load_problem_and_matrix(problem_path: str | Path) -> tuple[RotationProblem, TravelMatrix]:
-    """Read a problem JSON and the matrix it references ("matrix": path relative to the problem file)."""
-    problem_path = Path(problem_path)
-    problem = read_problem(problem_path)
-    if not problem.matrix_ref:
-        raise InputError("the problem must reference its travel matrix ('matrix': path to a matrix JSON)",
-                         source=str(problem_path), field="matrix")
-    mpath = Path(problem.matrix_ref)
-    if not mpath.is_absolute():
-        mpath = problem_path.parent / mpath
-    matrix = TravelMatrix.load(mpath)
-    check_matrix(problem, matrix, source=str(mpath))
-    return problem, matrix
-
-
 def ensure_belongs(problem: RotationProblem, solution: RotationSolution, *, source: str | None = None) -> None:
     """InputError unless every unit, premises and commune the solution names is in the problem."""
     units = {u.id for u in problem.units}
@@ -242,12 +225,3 @@ def ensure_belongs(problem: RotationProblem, solution: RotationSolution, *, sour
     if parts:
         raise InputError(f"this solution does not belong to this problem: it names {' and '.join(parts)}, "
                          "absent from the problem", source=source, field=field)
-
-
-def check_files(problem_path: str | Path, solution_path: str | Path) -> list[str]:
-    """`planner check` entry point for rotations."""
-    problem, matrix = load_problem_and_matrix(problem_path)
-    solution = read_solution(solution_path)
-    ensure_belongs(problem, solution, source=str(solution_path))
-    return check(problem, matrix, solution)
-

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
-from planner.hours import WeeklyHours
+from planner.core.hours import WeeklyHours
 from planner.rotations.io import validate
 from planner.rotations.model import CommuneNeed, Lodging, Member, Premises, RotationProblem, Unit
 from planner.rotations.need import estimate_demand, estimate_priority_population
 from planner.synthetic import Scenario
-from planner.territory import Commune
+from planner.core.territory import Commune
 
 # Synthetic halls and former surgeries: open on weekdays, two rooms (the town halls keep their real hours).
 OTHER_PREMISES_HOURS = WeeklyHours.from_fr_json(

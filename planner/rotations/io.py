@@ -14,17 +14,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError, read_json_file
-from planner.tables import Columns, check_unique, parse_decimal, read_records
-from planner.geo import Location
-from planner.hours import WEEKDAYS_FR, TimeRange, WeeklyHours, format_hhmm, parse_hhmm
+from planner.core.errors import InputError, read_json_file, write_json_file
+from planner.core.tables import Columns, check_unique, parse_decimal, read_records
+from planner.core.geo import Location
+from planner.core.hours import WEEKDAYS_FR, TimeRange, WeeklyHours, format_hhmm, parse_hhmm
 from planner.rotations.model import (DEFAULT_DURATIONS_MIN, DISCIPLINES, HALF_FR, MISSION_MAX_DAYS,
                                      MISSION_MIN_DAYS, PREMISES_STATUS, ROLES, VEHICLES, Allocation, CommuneNeed,
                                      CommuneService, DateHours, DayPlan, HalfDays, Leg, Lodging, Member, Premises,
                                      RotationProblem, RotationSolution, Session, Unit, UnservedCommune, Weights)
 from planner.rotations.need import estimate_demand, estimate_priority_population
 from planner.rotations.workdays import crew_profile
-from planner.worktime import profile_of, profile_to_record
+from planner.core.worktime import profile_of, profile_to_record
 
 
 class _Reader:
@@ -452,7 +452,7 @@ def problem_to_dict(problem: RotationProblem) -> dict:
 
 
 def write_problem(problem: RotationProblem, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(problem_to_dict(problem), ensure_ascii=False, indent=1), encoding="utf-8")
+    write_json_file(path, problem_to_dict(problem))
 
 
 # --- solution JSON ---------------------------------------------------------------------------------------
@@ -513,7 +513,7 @@ def solution_from_dict(data: dict, *, source: str = "solution") -> RotationSolut
 
 
 def write_solution(sol: RotationSolution, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(solution_to_dict(sol), ensure_ascii=False, indent=1), encoding="utf-8")
+    write_json_file(path, solution_to_dict(sol))
 
 
 def read_solution(path: str | Path) -> RotationSolution:

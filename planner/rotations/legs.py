@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from planner.rotations.model import DayPlan, Leg, RotationProblem, Session, Unit
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 def build_day(matrix: TravelMatrix, unit: Unit, day: date, start_place: str, sessions: list[Session],

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from planner.geo import Location
-from planner.hours import TimeRange, WeeklyHours
-from planner.worktime import SALARIED, WorkProfile, holiday_subdivision, public_holidays
+from planner.core.geo import Location
+from planner.core.hours import TimeRange, WeeklyHours
+from planner.core.worktime import SALARIED, WorkProfile, holiday_subdivision, public_holidays
 
 ROLES = ("doctor", "nurse", "ipa", "psychologist", "prevention")
 DISCIPLINES = ("gp", "nursing", "education", "psychology", "prevention")
@@ -41,7 +41,7 @@ class Member:
     name: str
     role: str
     unavailable: tuple[date, ...] = ()
-    work_profile: WorkProfile = SALARIED  # French working-time limits (planner.worktime)
+    work_profile: WorkProfile = SALARIED  # French working-time limits (planner.core.worktime)
 
 
 @dataclass(frozen=True, slots=True)

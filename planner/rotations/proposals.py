@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from planner.rotations.model import RotationProblem, RotationSolution
 from planner.rotations.reach import reach_map
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,9 @@ town hall -> premises in the TravelMatrix. Also checks the matrix covers every p
 
 from __future__ import annotations
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.rotations.model import RotationProblem
-from planner.travel import UNREACHABLE, TravelMatrix
+from planner.core.travel import UNREACHABLE, TravelMatrix
 
 
 def required_places(problem: RotationProblem) -> list[tuple[str, str, str]]:
@@ -27,7 +27,7 @@ def check_matrix(problem: RotationProblem, matrix: TravelMatrix, *, source: str 
     known = set(matrix.ids)
     for place, record, field in required_places(problem):
         if place not in known:
-            raise InputError(f"{record}: place '{place}' is not in the travel matrix", source=source, field=field)
+            raise InputError(f"{record}: place '{place}' is not in the travel matrix (no position given?)", source=source, field=field)
     bases = {u.base_id for u in problem.units}
     for p in problem.usable_premises():
         if all(matrix.time_s(b, p.id) >= UNREACHABLE or matrix.time_s(p.id, b) >= UNREACHABLE for b in bases):

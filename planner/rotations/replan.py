@@ -12,7 +12,7 @@ from datetime import date
 
 from planner.rotations.model import HALF_FR, DateHours, RotationProblem, RotationSolution
 from planner.rotations.solver_ortools import solve
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def diff(old: RotationSolution, new: RotationSolution, *, since: date | None = N
     return out
 
 
-def replan(problem: RotationProblem, matrix: TravelMatrix, published: RotationSolution, disruption: Disruption,
+def replan(problem: RotationProblem, published: RotationSolution, disruption: Disruption, matrix: TravelMatrix,
            *, today: date, time_limit_s: float = 10.0, seed: int = 0, num_workers: int = 2,
            deterministic: bool = False) -> tuple[RotationProblem, RotationSolution]:
     """New problem and plan; the plan's `changes` lists every difference from the published one."""

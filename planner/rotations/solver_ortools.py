@@ -36,7 +36,7 @@ from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.workdays import crew_profile
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
 from planner.rotations.reach import communes_reach
-from planner.travel import TravelMatrix, travel_record
+from planner.core.travel import TravelMatrix, travel_record
 
 Progress = Callable[[float, float, float], None]  # (objective, bound, seconds elapsed)
 

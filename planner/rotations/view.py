@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from planner.geo import Location
-from planner.hours import format_hhmm
+from planner.core.geo import Location
+from planner.core.hours import format_hhmm
 from planner.rotations.workdays import crew_days
-from planner.worktime import work_indicator, work_summary
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
+from planner.core.worktime import work_indicator, work_summary
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
 from planner.rotations.model import HALF_FR, ROLE_FR, RotationProblem, RotationSolution, Session, Unit
 
 _NOWHERE = Location(0.0, 0.0)

@@ -1,6 +1,6 @@
 """Working time of a unit's crew: the members travel and consult together, so each member's day is the
 unit's day (first departure to last arrival, minus the pause between the morning and afternoon sessions)
-and the crew keeps the tightest limits of its members' profiles (planner.worktime)."""
+and the crew keeps the tightest limits of its members' profiles (planner.core.worktime)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import date
 from planner.rotations.candidates import ceil_min
 from planner.rotations.legs import build_day
 from planner.rotations.model import DayPlan, RotationProblem, RotationSolution, Session, Unit
-from planner.travel import TravelMatrix
-from planner.worktime import WorkDay, WorkProfile, strictest, violations
+from planner.core.travel import TravelMatrix
+from planner.core.worktime import WorkDay, WorkProfile, strictest, violations
 
 
 def crew_profile(unit: Unit) -> WorkProfile:

@@ -20,8 +20,8 @@ from api.service.db.models import Patient, Premises, Staff, Territory, Unit
 from api.service.db.seed import ensure_territory
 from api.service.planning import PlanOutcome
 from api.service.settings import Settings
-from planner.geo import Location
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView
+from planner.core.geo import Location
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView
 
 REPO = Path(__file__).resolve().parents[2]
 COMMUNES = REPO / "data" / "provinois" / "communes.csv"

@@ -144,11 +144,14 @@ def test_check_refuses_a_solution_of_another_problem(tmp_path, capsys):
 
 
 def test_rotation_violations_print_times_as_hhmm():
-    from planner.rotations.check import check, load_problem_and_matrix
+    from planner import kinds
+    from planner.rotations.check import check
     from planner.rotations.io import read_solution
     from dataclasses import replace
 
-    problem, matrix = load_problem_and_matrix(EXAMPLES / "rotation_problem.json")
+    kind = kinds.get("rotation")
+    problem = kind.read_problem(EXAMPLES / "rotation_problem.json")
+    matrix = kinds.problem_matrix(kind, problem, EXAMPLES / "rotation_problem.json")
     sol = read_solution(EXAMPLES / "rotation_solution.json")
     s0 = sol.sessions[0]
     bad = replace(sol, sessions=(replace(s0, start_min=7 * 60, end_min=12 * 60), *sol.sessions[1:]))
@@ -160,8 +163,8 @@ def test_rotation_violations_print_times_as_hhmm():
 def test_break_sheets_and_calendars_carry_no_patient_or_link():
     from api.outputs.calendar import stop_event
     from api.outputs.sheets import sheet_days
-    from planner.geo import Location
-    from planner.itinerary import DayItinerary, ItineraryStop, PlanView
+    from planner.core.geo import Location
+    from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView
 
     home = Location(48.55, 3.28)
     at = lambda h: datetime(2026, 3, 2, h)  # noqa: E731
@@ -204,7 +207,7 @@ def test_export_without_network_flag_keeps_the_road_label(tmp_path, capsys):
 
 
 def test_rotation_csv_folder_unknown_column_and_unknown_unit(tmp_path, capsys):
-    from planner.errors import InputError, InputErrors
+    from planner.core.errors import InputError, InputErrors
     from planner.rotations.io import read_problem_csv
     import pytest
 

@@ -52,7 +52,7 @@ def test_cancel_running_job(client, world):
 
 
 def test_failed_job_reports_reason(client, world, app):
-    from planner.errors import InputError
+    from planner.core.errors import InputError
 
     def broken(snapshot, params, progress):
         raise InputError("aucun soignant ne travaille ces jours-là", field="staff")

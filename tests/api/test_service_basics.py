@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import inspect
 
 from api.cli.users import add_user
-from planner.errors import InputError
+from planner.core.errors import InputError
 
 
 def test_health_and_schema_migrated(app, client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from api.service.jobs import snapshot
 from api.service.planning import home_visit_problem, rotation_problem
-from planner.worktime import SALARIED, SELF_EMPLOYED
+from planner.core.worktime import SALARIED, SELF_EMPLOYED
 
 
 def test_profiles_edited_through_the_api_reach_the_problems(client, world, app):

@@ -82,7 +82,7 @@ def legal_net(small_osm, cache):
 @pytest.fixture
 def corners():
     """Named junctions of the small network as Locations (A, B, C, D) plus the shape point E."""
-    from planner.geo import Location
+    from planner.core.geo import Location
 
     return {name: Location(*NODES[k]) for name, k in (("A", 1), ("B", 2), ("C", 3), ("D", 4), ("E", 5))}
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from api.cli import main
-from planner.travel import TravelMatrix
+from planner.core.travel import TravelMatrix
 
 
 @pytest.fixture(autouse=True)

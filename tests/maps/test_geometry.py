@@ -6,7 +6,7 @@ import pytest
 from maps.geometry import Leg, Step, leg_geometry, legs_geometry, turn_name
 from maps.matrix import travel_matrix
 from maps.network import load_network, road_points
-from planner.geo import Location, haversine_m
+from planner.core.geo import Location, haversine_m
 
 
 def test_leg_follows_the_roads(small_net, corners):

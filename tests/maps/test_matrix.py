@@ -7,8 +7,8 @@ import pytest
 from maps.matrix import ACCESS_SPEED_KPH, DOOR_SECONDS, travel_matrix
 from maps.network import load_network, road_points
 from maps.snap import snap_points
-from planner.errors import InputError
-from planner.geo import Location, haversine_m
+from planner.core.errors import InputError
+from planner.core.geo import Location, haversine_m
 
 
 def _along(a: Location, b: Location, f: float, off_lat: float = 0.0) -> Location:

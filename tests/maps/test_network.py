@@ -8,8 +8,8 @@ import pytest
 
 from maps.speeds import OPEN_ROAD_FACTOR, SpeedModel
 from maps.network import load_network, network_info, road_points
-from planner.errors import InputError
-from planner.geo import haversine_m
+from planner.core.errors import InputError
+from planner.core.geo import haversine_m
 
 
 def _edge(net, a, b):
@@ -156,7 +156,7 @@ def test_pbf_and_xml_agree_on_real_extract(shared_file, tmp_path):
 
 
 def test_reverse_one_way_roundabout_and_private_roads(write_osm, cache, corners):
-    from planner.geo import Location
+    from planner.core.geo import Location
 
     nodes = {1: (48.5, 3.0), 2: (48.5, 3.01), 3: (48.51, 3.01), 4: (48.51, 3.0), 5: (48.505, 3.02),
              6: (48.5, 3.02)}

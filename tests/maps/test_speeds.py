@@ -8,7 +8,7 @@ from maps.matrix import travel_matrix
 from maps.network import load_network
 from maps.speeds import (BUILT_UP_FACTOR, BUILT_UP_LIMIT_KPH, DEFAULT_SPEEDS_KPH, JUNCTION_DELAY_S, NODE_DELAY_S,
                          OPEN_ROAD_FACTOR, THROUGH_CLASSES, SpeedModel, parse_maxspeed)
-from planner.geo import Location
+from planner.core.geo import Location
 
 
 @pytest.mark.parametrize("raw, kph", [

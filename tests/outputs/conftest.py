@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.geo import Location, distance_m
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
+from planner.core.geo import Location, distance_m
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"

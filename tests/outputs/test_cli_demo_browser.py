@@ -17,8 +17,8 @@ from api.cli.demo_steps import outputs as outputs_step
 from api.outputs import write_all
 from api.outputs.viewjson import save_view
 from maps.isochrones import approximate_isochrones
-from planner.errors import InputError
-from planner.geo import Location, distance_m
+from planner.core.errors import InputError
+from planner.core.geo import Location, distance_m
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -20,7 +20,7 @@ def test_day_sheet_travel_line_names_the_door_time(home_view):
 def test_matrix_json_keeps_door_times(tmp_path):
     import numpy as np
 
-    from planner.travel import TravelMatrix
+    from planner.core.travel import TravelMatrix
 
     m = TravelMatrix(("a", "b"), np.array([[0, 100], [100, 0]]), np.array([[0, 900], [900, 0]]), False, "x",
                      door_s=(60.0, 240.0))

@@ -8,12 +8,14 @@ import re
 import folium
 import pytest
 
+from planner.core.geo import Location
+
 from api.outputs import mapfiles
 from api.outputs.legs import RouteLeg, view_legs
 from api.outputs.pseudonym import blur, for_audience
 from maps.isochrones import approximate_isochrones
 from maps.render import render_map
-from planner.geo import distance_m
+from planner.core.geo import distance_m
 
 
 def layers(fmap: folium.Map) -> dict[str, folium.FeatureGroup]:
@@ -63,7 +65,7 @@ def test_approximate_view_is_dashed_and_says_so_even_with_road_legs(rotation_vie
 
 
 def test_rotation_map_has_premises_outlines_points_and_isochrones(rotation_view, outlines):
-    isos = {p["id"]: approximate_isochrones(__import__("planner.geo").geo.Location(p["lat"], p["lon"]))
+    isos = {p["id"]: approximate_isochrones(Location(p["lat"], p["lon"]))
             for p in rotation_view.extras["premises_used"]}
     fmap = render_map(rotation_view, outlines=outlines, isochrones=isos)
     groups = layers(fmap)

@@ -14,8 +14,8 @@ from api.outputs import mapfiles, tabular
 from api.outputs.legs import RouteLeg
 from api.outputs.pseudonym import blur, for_audience
 from maps.render import text
-from planner.geo import Location, distance_m
-from planner.itinerary import DayItinerary, ItineraryStop, PlanView
+from planner.core.geo import Location, distance_m
+from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView
 
 HOSTILE = ("${window.__xss=1}", "`;window.__xss=1;`", "</script><script>window.__xss=1</script>",
            "<img src=x onerror=window.__xss=1>", "\\`${window.__xss=1}", "=HYPERLINK(\"http://x\",\"clic\")")

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from maps.approx import approximate_matrix
-from planner.errors import InputError, InputErrors
-from planner.geo import Location, distance_m
-from planner.hours import WeeklyHours
+from planner.core.errors import InputError, InputErrors
+from planner.core.geo import Location, distance_m
+from planner.core.hours import WeeklyHours
 from planner.synthetic import generate
-from planner.territory import read_communes
-from planner.travel import UNREACHABLE, TravelMatrix, to_int
+from planner.core.territory import read_communes
+from planner.core.travel import UNREACHABLE, TravelMatrix, to_int
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "provinois" / "communes.csv"
 PROVINS = Location(48.560245, 3.299208)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.routing import (Break, Route, RoutingProblem, RoutingSolution, Stop, Vehicle, Visit,
                              check_routing, objective_value)
 from planner.routing_ortools import solve_routing

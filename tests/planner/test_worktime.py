@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from planner.errors import InputError
-from planner.worktime import (
+from planner.core.errors import InputError
+from planner.core.worktime import (
     SALARIED, SELF_EMPLOYED, WorkDay, holiday_subdivision, legal_spans, profile_from_record, profile_to_record,
     public_holidays, strictest, violations,
 )

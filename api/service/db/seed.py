@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.service.db.models import Commune, Patient, Premises, Staff, Territory, Unit
-from planner.territory import read_communes
+from planner.core.territory import read_communes
 
 
 def ensure_territory(db: Session, code: str, communes_csv: Path | None, name: str | None = None) -> Territory:

@@ -23,25 +23,19 @@ from api.service.routers.common import InseePath, get_db, territory_of
 from api.service.routers.itineraries import my_days
 from api.service.routers.maps import itinerary_layers
 from api.service.routers.public import schedule_data
-from planner.errors import PlannerError
+from planner.core.errors import PlannerError
+from planner.core.french import JOB_STATUS_FR, PLAN_STATUS_FR, WEEKDAYS, day_fr
+from planner.kinds import KINDS
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates" / "pages"))
-STATUS_FR = {"proposed": "proposé", "approved": "retenu", "withdrawn": "retiré", "draft": "brouillon",
-             "published": "publié", "superseded": "remplacé"}
-KIND_FR = {"home_visits": "Visites à domicile", "rotation": "Rotation des unités mobiles"}
-JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-ETATS_FR = {"queued": "en file d'attente", "running": "en cours", "done": "terminé", "failed": "échec",
-            "cancelled": "annulé", "interrupted": "interrompu (redémarrage)"}
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre")
-templates.env.globals.update(STATUS_FR=STATUS_FR, KIND_FR=KIND_FR, JOURS=JOURS, ETATS_FR=ETATS_FR)
+KIND_FR = {k.name: k.label_fr for k in KINDS.values()}
+templates.env.globals.update(STATUS_FR=PLAN_STATUS_FR, KIND_FR=KIND_FR, JOURS=WEEKDAYS, ETATS_FR=JOB_STATUS_FR)
 
 
 def jour_fr(iso: str) -> str:
     """'2026-11-30' -> 'lundi 30 novembre 2026'."""
-    d = date.fromisoformat(str(iso)[:10])
-    return f"{JOURS[d.weekday()]} {d.day} {MOIS[d.month - 1]} {d.year}"
+    return day_fr(date.fromisoformat(str(iso)[:10]))
 
 
 templates.env.filters["jour_fr"] = jour_fr

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.service.auth import Principal
 from api.service.db.models import Commune
-from planner.geo import haversine_m
+from planner.core.geo import haversine_m
 
 T = TypeVar("T")
 

@@ -20,7 +20,6 @@ Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 Lat = Field(ge=-90, le=90, examples=[48.56])
 Lon = Field(ge=-180, le=180, examples=[3.29])
 Insee = Field(pattern=r"^[0-9][0-9AB][0-9]{3}$", examples=["77379"])
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 Weekday = Literal["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 HOURS_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 HoursText = Field(default="09:00-17:00", pattern=HOURS_RE)
@@ -79,7 +78,7 @@ class StaffPatch(Strict):
         return _ordered_hours(v)
 
 
-# French working-time rules (planner.worktime): salaried staff keep the Code du travail's limits.
+# French working-time rules (planner.core.worktime): salaried staff keep the Code du travail's limits.
 WorkProfileKind = Literal["salaried", "self_employed"]
 UnitRole = Literal["doctor", "nurse", "ipa", "psychologist", "prevention"]
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from maps.approx import approximate_matrix
-from planner.geo import Location
-from planner.hours import TimeRange
+from planner.core.geo import Location
+from planner.core.hours import TimeRange
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Horizon, Joint, Patient, Staff
 
 START = date(2026, 3, 2)  # a Monday

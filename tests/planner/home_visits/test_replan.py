@@ -11,7 +11,7 @@ from planner.home_visits.check import check
 from planner.home_visits.model import NURSE, Patient
 from planner.home_visits.replan import NewPatient, PatientAway, StaffAbsent, replan
 from planner.home_visits.solver import solve
-from planner.geo import Location
+from planner.core.geo import Location
 
 from .conftest import WEEKDAYS, make_problem, matrix_for
 

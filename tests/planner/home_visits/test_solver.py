@@ -8,7 +8,7 @@ from datetime import date
 from planner.home_visits.check import check
 from planner.home_visits.model import DOCTOR, NURSE, Joint, Staff
 from planner.home_visits.solver import solve
-from planner.hours import TimeRange
+from planner.core.hours import TimeRange
 
 from .conftest import WEEKDAYS, make_problem, matrix_for
 
@@ -159,7 +159,7 @@ def test_preferred_nurse_kept_when_working():
 def test_unreachable_patient_unscheduled_with_reason():
     import numpy as np
 
-    from planner.travel import UNREACHABLE, TravelMatrix
+    from planner.core.travel import UNREACHABLE, TravelMatrix
 
     problem = make_problem(3)
     m = matrix_for(problem)

@@ -8,9 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.home_visits import io
-from planner.home_visits.check import check, check_files
+from planner.home_visits.check import check
+from planner.kinds import check_files
 from planner.home_visits.model import NURSE
 from planner.home_visits.solver import solve
 from planner.home_visits.view import to_plan_view
@@ -48,12 +49,12 @@ def test_plan_view(solved):
 
 def test_json_round_trip(solved, tmp_path):
     problem, matrix, sol = solved
-    io.save_problem(replace(problem, matrix="matrix.json"), tmp_path / "problem.json")
+    io.write_problem(replace(problem, matrix="matrix.json"), tmp_path / "problem.json")
     matrix.save(tmp_path / "matrix.json")
-    io.save_solution(sol, tmp_path / "solution.json")
-    again = io.load_problem(tmp_path / "problem.json")
+    io.write_solution(sol, tmp_path / "solution.json")
+    again = io.read_problem(tmp_path / "problem.json")
     assert again.patients == problem.patients and again.staff == problem.staff
-    assert io.load_solution(tmp_path / "solution.json").routes == sol.routes
+    assert io.read_solution(tmp_path / "solution.json").routes == sol.routes
     assert check_files(tmp_path / "problem.json", tmp_path / "solution.json") == []
     io.write_solution_csv(problem, sol, tmp_path)
     rows = list(csv.DictReader((tmp_path / "routes.csv").open(encoding="utf-8")))
@@ -152,7 +153,7 @@ def test_example_files_round_trip():
     ex = Path(__file__).resolve().parents[3] / "data" / "examples"
     if not (ex / "home_visits_problem.json").exists():
         pytest.skip("example files not written yet")
-    problem = io.load_problem(ex / "home_visits_problem.json")
+    problem = io.read_problem(ex / "home_visits_problem.json")
     assert io.problem_to_dict(problem)["patients"] == json.loads(
         (ex / "home_visits_problem.json").read_text(encoding="utf-8"))["patients"]
     assert check_files(ex / "home_visits_problem.json", ex / "home_visits_solution.json") == []

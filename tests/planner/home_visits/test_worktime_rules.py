@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from planner.geo import Location
+from planner.core.geo import Location
 from planner.home_visits.check import check
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Horizon, Patient, Staff
 from planner.home_visits.solver import solve
-from planner.hours import TimeRange
-from planner.worktime import SELF_EMPLOYED, profile_from_record
+from planner.core.hours import TimeRange
+from planner.core.worktime import SELF_EMPLOYED, profile_from_record
 
 from .conftest import matrix_for
 
@@ -105,7 +105,7 @@ def test_the_checker_names_each_broken_rule_on_a_hand_edited_plan():
 def test_staff_csv_profiles_read_and_impossible_values_refused_by_row(tmp_path):
     import pytest
 
-    from planner.errors import InputError
+    from planner.core.errors import InputError
     from planner.home_visits.io import read_staff_csv, write_staff_csv
 
     head = "id,name,role,start_lat,start_lon,mon,work_profile,max_day_minutes,break_minutes\n"

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from maps.approx import approximate_matrix
-from planner.geo import Location
+from planner.core.geo import Location
 from planner.rotations.io import problem_from_dict
 
 WEEKDAYS = [["lundi", "vendredi", [["09:00", "12:00"], ["14:00", "17:00"]]]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.rotations.io import (problem_from_dict, problem_to_dict, read_problem, read_problem_csv,
                                   solution_from_dict, solution_to_dict)
 from planner.rotations.need import estimate_demand, estimate_priority_population
@@ -68,7 +68,7 @@ def test_mission_length_outside_3_15_is_a_warning():
 
 def test_unreachable_premises_is_an_error(small):
     from planner.rotations.reach import check_matrix
-    from planner.travel import UNREACHABLE, TravelMatrix
+    from planner.core.travel import UNREACHABLE, TravelMatrix
 
     data, problem, m = small
     sec = m.seconds.copy()
@@ -110,7 +110,7 @@ def test_example_files_round_trip():
 
 
 def test_example_solution_passes_check():
-    from planner.rotations.check import check_files
+    from planner.kinds import check_files
 
     ex = REPO / "data" / "examples"
     assert check_files(ex / "rotation_problem.json", ex / "rotation_solution.json") == []

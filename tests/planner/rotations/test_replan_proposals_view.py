@@ -27,7 +27,7 @@ def test_replan_after_withdrawal_keeps_past_and_changes_little():
     today = date(2026, 12, 2)  # Wednesday: Monday and Tuesday are past
     used_later = sorted({s.premises_id for s in published.sessions if s.day >= today})
     target = used_later[0]
-    current, new = replan(problem, m, published, Disruption(premises_withdrawn=(target,)), today=today,
+    current, new = replan(problem, published, Disruption(premises_withdrawn=(target,)), m, today=today,
                           time_limit_s=3, seed=1)
     assert check(current, m, new) == []
     past = lambda sol: sorted((s.unit_id, s.day, s.half, s.premises_id) for s in sol.sessions if s.day < today)
@@ -46,7 +46,7 @@ def test_replan_member_unavailable_and_lost_day():
     published = solve(problem, m, time_limit_s=3, seed=1)
     today = date(2026, 12, 1)
     dis = Disruption(member_unavailable=(("U1", "n1", date(2026, 12, 2)),), lost_days=(date(2026, 12, 3),))
-    current, new = replan(problem, m, published, dis, today=today, time_limit_s=3, seed=1)
+    current, new = replan(problem, published, dis, m, today=today, time_limit_s=3, seed=1)
     assert check(current, m, new) == []
     assert not [s for s in new.sessions if s.day == date(2026, 12, 3)]
     for s in new.sessions:

@@ -15,15 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
-from planner.errors import InputError
+from planner.core.errors import InputError
+from planner.core.french import day_fr
 
 PROFILE_KINDS = ("salaried", "self_employed")
 PROFILE_ALIASES = {"salaried": "salaried", "salarié": "salaried", "salarie": "salaried", "salariée": "salaried",
                    "self_employed": "self_employed", "libéral": "self_employed", "liberal": "self_employed",
                    "libérale": "self_employed", "independant": "self_employed", "indépendant": "self_employed"}
-JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre")
 # Subdivisions of the `holidays` package with extra days (Good Friday, 26 December): Moselle and Alsace.
 ALSACE_MOSELLE = {"57": "57", "67": "6AE", "68": "6AE"}
 
@@ -174,10 +172,6 @@ def hours_fr(minutes: int) -> str:
     """605 -> '10 h 05'."""
     minutes = int(round(minutes))
     return f"{minutes // 60} h {minutes % 60:02d}" if minutes % 60 else f"{minutes // 60} h"
-
-
-def day_fr(d: date) -> str:
-    return f"{JOURS[d.weekday()]} {d.day} {MOIS[d.month - 1]} {d.year}"
 
 
 def _week_start(d: date) -> date:

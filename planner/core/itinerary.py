@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from planner.geo import Location
-from planner.travel import travel_fr
+from planner.core.geo import Location
+from planner.core.travel import travel_fr
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 
 UNREACHABLE = 10_000_000  # seconds (about 116 days) or metres (10,000 km): "no route"
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from planner.core.french import WEEKDAYS as WEEKDAYS_FR
+
 import json
 from dataclasses import dataclass
 from datetime import time
 
-WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 @dataclass(frozen=True, slots=True)

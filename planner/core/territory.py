@@ -6,9 +6,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.errors import InputError, InputErrors
-from planner.geo import Location
-from planner.hours import WeeklyHours
+from planner.core.errors import InputError, InputErrors
+from planner.core.geo import Location
+from planner.core.hours import WeeklyHours
 
 COMMUNE_COLUMNS = ("insee", "name", "departement", "population", "townhall_lat", "townhall_lon",
                    "townhall_address", "townhall_hours")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from planner.errors import InputError, InputErrors
+from planner.core.errors import InputError, InputErrors
 
 SEPARATORS = (";", ",", "\t")
 EXCEL_FIX_FR = ("dans Excel ou LibreOffice, « Enregistrer sous » puis « CSV UTF-8 (délimité par des virgules) » "

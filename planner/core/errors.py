@@ -64,3 +64,11 @@ def read_json_file(path, *, expect_object: bool = True):
     if expect_object and not isinstance(data, dict):
         raise InputError("expected a JSON object", source=str(path))
     return data
+
+
+def write_json_file(path, data) -> None:
+    """Write a problem, solution or view dict as UTF-8 JSON (the one layout of the product's JSON files)."""
+    import json
+    from pathlib import Path
+
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
