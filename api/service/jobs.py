@@ -178,7 +178,7 @@ class JobRunner:
                 db.commit()
                 return
             plan = Plan(territory_id=tid, kind=params["kind"], status="draft",
-                        title=params.get("title") or outcome.view.title, params=params, view=view,
+                        title=(outcome.view.title or params.get("title") or "")[:200], params=params, view=view,
                         solution=outcome.solution, parent_id=params.get("parent_plan_id"),
                         diff=view_diff(parent_view, view) if parent_view else None)
             db.add(plan)

@@ -9,6 +9,7 @@ process) or else from the approximate model (great-circle x circuity, maps.appro
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
@@ -35,15 +36,17 @@ class _Relay:
     """Relays solver progress to the job; a cancellation seen inside a solver callback is remembered and
     raised once the solver returns (exceptions must not cross native solver code)."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress, time_limit_s: float, size: str = "") -> None:
         self.progress, self.cancelled = progress, None
+        self.limit, self.size, self.t0 = time_limit_s, size, time.monotonic()
 
     def event(self, e: ProgressEvent) -> None:
+        """'environ 12 s restantes — 3 unité(s) × 8 jours' (the search's own numbers stay out of sight)."""
         if self.cancelled is not None:
             return
-        message = e.message
-        if e.objective is not None and e.bound is not None:
-            message = f"{message} : meilleure solution {e.objective:.0f}, borne {e.bound:.0f}"
+        left = max(0, round(self.limit - (time.monotonic() - self.t0)))
+        message = (f"environ {left} s restantes" if left else "dernières vérifications") + \
+            (f" — {self.size}" if self.size else "")
         try:
             self.progress(min(0.95, 0.1 + 0.85 * e.fraction), message)
         except Exception as exc:  # noqa: BLE001 - JobCancelled, re-raised after the solver
@@ -64,7 +67,6 @@ def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
     after params["change"]."""
     kind = kinds.get(params.get("kind"))
     solve_params = SolveParams(time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)))
-    relay = _Relay(progress)
     progress(0.02, "préparation du problème")
     changes: tuple = ()
     if params.get("change"):
@@ -75,15 +77,18 @@ def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
         published = kind.solution_from_dict(parent["solution"])
         change = kind.change_from_dict(params["change"], problem, today=date.today())
         matrix = _matrix(kind, problem, snapshot.get("network_path"))
+        relay = _Relay(progress, solve_params.time_limit_s, kind.size_fr(problem))
         result = kind.replan(problem, published, change, matrix, solve_params)
         problem, sol, changes = result.problem, result.solution, result.changes
     else:
         problem = _builders()[kind.name](snapshot, params)
         progress(0.05, "matrice des temps de trajet")
         matrix = _matrix(kind, problem, snapshot.get("network_path"))
+        relay = _Relay(progress, solve_params.time_limit_s, kind.size_fr(problem))
+        progress(0.1, f"environ {solve_params.time_limit_s:.0f} s restantes — {kind.size_fr(problem)}")
         sol = kind.solve(problem, matrix, solve_params, relay.event)
     relay.done()
-    view = kind.view(problem, sol, matrix, title=params.get("title") or None)
+    view = kind.view(problem, sol, matrix, title=kind.dated_title(problem, params.get("title") or None))
     return PlanOutcome(view, {"problem": kind.problem_to_dict(problem), "solution": kind.solution_to_dict(sol),
                               "changes": list(changes)})
 

@@ -24,11 +24,24 @@ class Settings:
     communes_path: Path = REPO / "data" / "provinois" / "communes.csv"
     network_path: Path | None = None  # OSM road network for travel times; None: the approximate model
     start_workers: bool = True
+    smtp_host: str | None = None  # e-mail server telling people their published day changed; None: none
+    smtp_port: int = 25
+    smtp_sender: str = "planning@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+
+    def mailer(self):
+        from api.service.notify import Mailer
+
+        return Mailer(self.smtp_host, self.smtp_port, self.smtp_sender, self.smtp_user, self.smtp_password,
+                      self.smtp_starttls)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """DATABASE_URL (or PLANNER_DATABASE_URL), PLANNER_SECRET_KEY, PLANNER_TOKEN_MINUTES, PLANNER_WORKERS,
-        PLANNER_NETWORK (an OSM road network file for travel times)."""
+        PLANNER_NETWORK (an OSM road network file for travel times), PLANNER_SMTP_HOST, PLANNER_SMTP_PORT,
+        PLANNER_SMTP_SENDER, PLANNER_SMTP_USER, PLANNER_SMTP_PASSWORD, PLANNER_SMTP_STARTTLS (1)."""
         env = os.environ
         values: dict = {}
         url = env.get("PLANNER_DATABASE_URL") or env.get("DATABASE_URL")
@@ -42,5 +55,11 @@ class Settings:
             values["workers"] = int(env["PLANNER_WORKERS"])
         if env.get("PLANNER_NETWORK"):
             values["network_path"] = Path(env["PLANNER_NETWORK"])
+        for key in ("host", "sender", "user", "password"):
+            if env.get(f"PLANNER_SMTP_{key.upper()}"):
+                values[f"smtp_{key}"] = env[f"PLANNER_SMTP_{key.upper()}"]
+        if env.get("PLANNER_SMTP_PORT"):
+            values["smtp_port"] = int(env["PLANNER_SMTP_PORT"])
+        values["smtp_starttls"] = env.get("PLANNER_SMTP_STARTTLS", "") in ("1", "true", "yes")
         values.update(overrides)
         return cls(**values)

@@ -4,6 +4,7 @@ shape of a kind (`Kind`), so the CLI, the service, the demo and the benchmarks d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -79,6 +80,13 @@ class Kind:
     write_tables: Callable[[Any, Any, TravelMatrix, Path], None]  # the kind's CSV tables of a plan
     left_out: Callable[[Any, Any], list[str]]   # French lines: each visit or commune left out, and why
     no_plan: Callable[[Any], str | None]        # French reason when the search found no plan at all
+    size_fr: Callable[[Any], str]               # the problem's size in planners' words ("3 unités × 8 jours")
+    period: Callable[[Any], tuple[date, date]]  # first and last planned day
+
+    def dated_title(self, problem: Any, name: str | None = None) -> str:
+        """'Décembre — du 07/12/2026 au 18/12/2026': a plan title that says when."""
+        a, b = self.period(problem)
+        return f"{name or self.label_fr} — du {a:%d/%m/%Y} au {b:%d/%m/%Y}"
 
     def write_files(self, problem: Any, solution: Any, matrix: TravelMatrix, out: Path, *,
                     matrix_file: str | None = "matrix.json") -> None:

@@ -94,4 +94,6 @@ KIND = Kind(
     view=lambda problem, solution, matrix=None, *, title=None: to_plan_view(problem, solution, matrix, title=title),
     change_from_dict=change_from_dict, replan=replan, write_tables=write_tables, left_out=left_out,
     no_plan=lambda solution: None,
+    size_fr=lambda p: f"{len(p.patients)} patients, {len(p.staff)} soignants × {p.horizon.days} jours",
+    period=lambda p: (p.horizon.start, p.horizon.end),
 )

@@ -94,7 +94,7 @@ def write_tables(problem: RotationProblem, solution: RotationSolution, matrix: T
 def view(problem: RotationProblem, solution: RotationSolution, matrix: TravelMatrix | None = None, *,
          title: str | None = None):
     v = to_plan_view(problem, solution, approximate=bool(matrix is not None and matrix.approximate))
-    return replace(v, title=title) if title else v
+    return replace(v, title=title or KIND.dated_title(problem, problem.name or None))
 
 
 def left_out(problem: RotationProblem, solution: RotationSolution) -> list[str]:
@@ -118,4 +118,6 @@ KIND = Kind(
     view=view,
     change_from_dict=change_from_dict, replan=replan, write_tables=write_tables, left_out=left_out,
     no_plan=no_plan,
+    size_fr=lambda p: f"{len(p.units)} unité(s) × {len(p.dates)} jours, {len(p.usable_premises())} locaux",
+    period=lambda p: (p.start, p.end),
 )

@@ -99,6 +99,9 @@ def test_municipality_planner_nurse(server):
                 page.wait_for_selector("#progression", state="visible")
                 page.wait_for_selector("#plan-courant:has-text('brouillon')", timeout=60_000)
                 page.locator("#plans tr", has_text="brouillon").first.locator(".publier").click()
+                page.wait_for_selector("#apercu[open] #apercu-resume:has-text('plan')")  # the preview first
+                page.once("dialog", lambda d: d.accept())  # no mail server in tests: the page says so
+                page.click("#apercu-confirmer")
                 page.wait_for_selector("#plan-courant >> text=publié")
                 assert page.locator("#indicateurs tr").count() > 0
                 assert page.locator("svg#carte polyline.route").count() > 0

@@ -173,3 +173,23 @@ def test_a_proposal_off_the_road_network_is_named_and_the_dashboard_stays_up(app
     assert "position inutilisable" in by_code["FAR1"]["message"]
     page = client.get(f"/pages/planificateur?plan={plan['id']}", headers=h)
     assert page.status_code == 200 and "Salle hors réseau" in page.text
+
+
+def test_titles_say_when_and_progress_speaks_planners_words(client, demo):
+    h, _ = demo
+    seen: list[str] = []
+    r = client.post("/plans", json={"kind": "rotation", "start": _monday(), "days": 3, "time_limit_s": 3,
+                                    "title": "Décembre"}, headers=h)
+    jid = r.json()["id"]
+    for _ in range(1200):
+        j = client.get(f"/jobs/{jid}", headers=h).json()
+        seen.append(j["message"] or "")
+        if j["status"] in ("done", "failed", "cancelled", "interrupted"):
+            break
+        time.sleep(0.05)
+    assert j["status"] == "done", j
+    start = date.fromisoformat(_monday())
+    plan = client.get(f"/plans/{j['plan_id']}", headers=h).json()
+    assert plan["title"] == f"Décembre — du {start:%d/%m/%Y} au {start + timedelta(days=2):%d/%m/%Y}"
+    assert any("s restantes — 2 unité(s) × 3 jours" in m for m in seen), seen
+    assert not any("borne" in m or "meilleure solution" in m for m in seen)

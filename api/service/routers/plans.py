@@ -11,9 +11,11 @@ from pydantic import ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner import kinds
+
 from api.service.audit import record_read
 from api.service.auth import Principal, allow
-from api.service.db.models import Job, Plan, Premises, Staff, Unit, utcnow
+from api.service.db.models import Job, Plan, Premises, Staff, Unit, User, utcnow
 from api.service.routers.common import Id, Strict, get_db, scoped, territory_of
 from api.service.routers.jobs import job_out
 
@@ -35,7 +37,7 @@ class PlanRequest(Strict):
     days: int = Field(ge=1, le=56, description="1 to 56 days (8 weeks)", examples=[5])
     time_limit_s: float = Field(default=10, ge=1, le=600)
     seed: int = Field(default=1, ge=0, le=2**31 - 1)
-    title: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=160)
 
     @model_validator(mode="after")
     def _dates(self):
@@ -109,17 +111,62 @@ def get_plan(plan_id: Id, db: Session = Depends(get_db), who: Principal = Depend
     return plan_out(plan, full=True)
 
 
-@router.post("/{plan_id}/publish", summary="Publish a draft; the previous published plan of its kind is superseded")
-def publish_plan(plan_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+def _published(db: Session, plan: Plan) -> Plan | None:
+    return db.scalars(select(Plan).where(Plan.territory_id == plan.territory_id, Plan.kind == plan.kind,
+                                         Plan.status == "published", Plan.id != plan.id)
+                      .order_by(Plan.id.desc())).first()
+
+
+def _recipients(db: Session, plan: Plan, people: list) -> dict[str, list[str]]:
+    """resource id -> e-mails of the active field accounts of that staff member."""
+    codes = {p.resource_id for p in people}
+    rows = db.execute(select(Staff.code, User.email).join(User, User.staff_id == Staff.id)
+                      .where(Staff.territory_id == plan.territory_id, Staff.code.in_(codes), User.active.is_(True)))
+    out: dict[str, list[str]] = {}
+    for code, email in rows:
+        out.setdefault(code, []).append(email)
+    return out
+
+
+def _preview(db: Session, plan: Plan) -> tuple[dict, list, dict[str, list[str]]]:
+    from api.service.notify import changes
+
+    old = _published(db, plan)
+    people = changes(old.view if old else None, plan.view or {})
+    emails = _recipients(db, plan, people)
+    return {"plan_id": plan.id, "replaces": old.id if old else None, "replaces_title": old.title if old else None,
+            "people": [{"resource_id": p.resource_id, "name": p.name, "changes": list(p.lines),
+                        "notified": bool(emails.get(p.resource_id))} for p in people]}, people, emails
+
+
+@router.get("/{plan_id}/publish-preview", summary="What publishing this draft changes, and for whom (planner)")
+def publish_preview(plan_id: Id, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
     plan = scoped(db, Plan, plan_id, who, "plan")
     if plan.status != "draft":
         raise HTTPException(409, f"seul un brouillon se publie (ce plan est {plan.status})")
+    return _preview(db, plan)[0]
+
+
+@router.post("/{plan_id}/publish", summary="Publish a draft; the previous published plan of its kind is superseded "
+                                           "and each person whose days change is told by e-mail")
+def publish_plan(plan_id: Id, request: Request, db: Session = Depends(get_db),
+                 who: Principal = Depends(allow("planner"))) -> dict:
+    from api.service.notify import message
+
+    plan = scoped(db, Plan, plan_id, who, "plan")
+    if plan.status != "draft":
+        raise HTTPException(409, f"seul un brouillon se publie (ce plan est {plan.status})")
+    preview, people, emails = _preview(db, plan)
     for old in db.scalars(select(Plan).where(Plan.territory_id == plan.territory_id, Plan.kind == plan.kind,
                                              Plan.status == "published")):
         old.status = "superseded"
     plan.status, plan.published_at = "published", utcnow()
     db.commit()
-    return plan_out(plan)
+    mailer = request.app.state.settings.mailer()
+    messages = [message(mailer, to, p, plan.title or "Planning") for p in people for to in emails.get(p.resource_id, [])]
+    sent, errors = mailer.send(messages)
+    return {**plan_out(plan), "notified": sorted(set(sent)),
+            "notification_errors": errors, "changes": preview["people"]}
 
 
 @router.post("/{plan_id}/replan", status_code=202, summary="Re-plan after a change; the result lists the difference")
@@ -134,7 +181,8 @@ def replan(plan_id: Id, body: Change, request: Request, db: Session = Depends(ge
             raise HTTPException(422, [{"loc": ["body", field], "field": field, "msg": f"{code!r} inconnu"}])
     params = dict(plan.params)
     params.update({"parent_plan_id": plan.id, "change": body.model_dump(mode="json", exclude_none=True),
-                   "time_limit_s": body.time_limit_s, "title": f"{plan.title} (re-planifié)"[:200]})
+                   "time_limit_s": body.time_limit_s,
+                   "title": f"{plan.params.get('title') or kinds.get(plan.kind).label_fr} (re-planifié)"[:150]})
     return _new_job(db, request, who, "replan", params)
 
 
