@@ -68,7 +68,12 @@ def test_municipality_planner_nurse(server):
             page = ctx.new_page()
             _login(page, server, "mairie@example.org")
             page.wait_for_url("**/pages/commune")
-            page.locator('path[data-insee="77051"]').click()
+            page.fill("#q", "Bray-sur-Seine")  # finds the town hall by name, offline
+            page.click("#recherche button[type=submit]")
+            page.locator("#trouves button.choisir", has_text="Mairie de Bray-sur-Seine").click()
+            assert abs(float(page.input_value("#lat")) - 48.41) < 0.02
+            assert page.locator("svg#carte circle#repere").count() == 1
+            page.locator('path[data-insee="77051"]').click()  # then adjusts on the map
             assert page.input_value("#lat") and page.input_value("#lon")
             lat, lon = float(page.input_value("#lat")), float(page.input_value("#lon"))
             assert 48.3 < lat < 48.5 and 3.1 < lon < 3.35  # inside Bray-sur-Seine's outline, roughly
