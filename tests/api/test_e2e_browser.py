@@ -127,11 +127,21 @@ def test_municipality_planner_nurse(server):
             assert "retenu" in row.inner_text() and int(row.locator("td").nth(5).inner_text()) > 0
             ctx.close()
 
-            # the public schedule of Bray lists the new room
-            ctx = browser.new_context()
+            # the public schedule of Bray lists the new room, on a phone, without sideways scrolling
+            ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="fr-FR")
             page = ctx.new_page()
             page.goto(f"{server}/pages/public/77051")
             assert "Salle polyvalente de Bray" in page.inner_text("#seances")
+            assert "mairie de Bray-sur-Seine" in page.inner_text("#contact")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
+            snippet = page.inner_text("#integrer code")
+            assert "/pages/public/77051/integration" in snippet and "<iframe" in snippet
+            # the embeddable version, framed by another site's page
+            page.set_content(f'<iframe id="f" src="{server}/pages/public/77051/integration" '
+                             'style="width:360px;height:600px"></iframe>')
+            frame = page.frame_locator("#f")
+            assert "Salle polyvalente de Bray" in frame.locator("#seances").inner_text()
             ctx.close()
 
             # 3. The nurse opens her day on a phone.

@@ -143,3 +143,10 @@ def public_index(request: Request, db: Session = Depends(get_db), _: Principal =
 def public_page(request: Request, insee: InseePath, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))):
     data = schedule_data(db, insee)
     return templates.TemplateResponse(request, "public_commune.html", data)
+
+
+@router.get("/public/{insee}/integration", response_class=HTMLResponse)
+def public_embed(request: Request, insee: InseePath, db: Session = Depends(get_db),
+                 _: Principal = Depends(allow("public"))):
+    """The same schedule without the site's frame, for the town hall's own website (an iframe)."""
+    return templates.TemplateResponse(request, "public_embed.html", schedule_data(db, insee))

@@ -31,10 +31,20 @@ def communes(db: Session = Depends(get_db), _: Principal = Depends(allow("public
 
 
 def schedule_data(db: Session, insee: str) -> dict:
+    """The next sessions in a commune, what the unit offers there, and whom to ask (the town hall)."""
+    from planner.core.errors import InputError
+    from planner.core.hours import WeeklyHours
+
     c = _commune(db, insee)
     today = datetime.now().date().isoformat()
     sessions = [s for s in public_sessions(db, c.territory_id, insee) if s["date"] >= today]
-    return {"insee": c.insee, "commune": c.name, "sessions": sessions}
+    try:
+        hours = WeeklyHours.from_fr_json(c.townhall_hours).describe_fr() if c.townhall_hours else ""
+    except (InputError, ValueError):
+        hours = ""
+    return {"insee": c.insee, "commune": c.name, "sessions": sessions,
+            "offers": sorted({s["what"] for s in sessions if s["what"]}),
+            "townhall": {"address": c.townhall_address or "", "hours": hours}}
 
 
 @router.get("/communes/{insee}/schedule", summary="Upcoming sessions in a commune (published plans only)")
