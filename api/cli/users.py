@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
-from api.service.auth import ACCOUNT_ROLES, hash_password
+from api.service.auth import ACCOUNT_ROLES, hash_password, password_problem
 from api.service.db.models import Commune, Staff, User
 from api.service.db.seed import ensure_territory
 from api.service.db.session import make_engine, migrate, session_factory
@@ -34,8 +34,9 @@ def add_user(database_url: str, *, email: str, role: str, password: str, territo
         raise InputError(f"rôle inconnu {role!r} ; attendu : {', '.join(ACCOUNT_ROLES)}", field="role")
     if "@" not in email:
         raise InputError("adresse email invalide", field="email")
-    if len(password) < 8:
-        raise InputError("le mot de passe doit faire au moins 8 caractères", field="password")
+    refused = password_problem(password, email)
+    if refused:
+        raise InputError(refused, field="password")
     if role == "municipality" and not commune:
         raise InputError("un compte commune a besoin de --commune (code INSEE)", field="commune")
     if role == "field" and not staff_id:

@@ -25,6 +25,33 @@ _hasher = PasswordHasher()
 COOKIE = "planner_token"
 
 
+COMMON_PASSWORDS = frozenset({
+    "motdepasse", "motdepasse1", "password", "password1", "azerty", "azertyuiop", "qwerty", "qwertyuiop", "123456789012",
+    "soleil", "bonjour", "doudou", "marseille", "chouchou", "loulou", "nicolas", "julien", "camille", "jetaime",
+    "administrateur", "admin", "infirmiere", "medecin", "planificateur", "mairie", "sante", "changeme"})
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is refused (French), or None: at least 12 characters of at least two kinds (letters,
+    digits, other signs), not a common password, not built on the account's e-mail."""
+    if len(password) < 12:
+        return "le mot de passe doit faire au moins 12 caractères (une phrase de passe convient)"
+    if len(password) > 200:
+        return "le mot de passe ne peut dépasser 200 caractères"
+    kinds = {("l" if c.isalpha() else "d" if c.isdigit() else "o") for c in password}
+    if len(kinds) < 2 and len(password) < 20:
+        return "mélangez au moins deux sortes de caractères (lettres, chiffres, signes) ou allongez à 20 caractères"
+    if len(set(password)) < 5:
+        return "le mot de passe répète trop les mêmes caractères"
+    bare = "".join(c for c in password.lower() if c.isalpha())
+    if password.lower() in COMMON_PASSWORDS or bare in COMMON_PASSWORDS:
+        return "ce mot de passe est trop courant : choisissez-en un autre"
+    local = email.split("@")[0].lower()
+    if len(local) >= 4 and local in password.lower():
+        return "le mot de passe ne doit pas reprendre l'adresse e-mail"
+    return None
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -184,3 +184,17 @@ def test_plan_title_is_escaped_on_its_map_and_pages_carry_a_csp(client, world, r
     assert "<script>window" not in dash.text
     assert dash.headers["cache-control"] == "no-store" and dash.headers["x-content-type-options"] == "nosniff"
     assert client.get("/patients", headers=h).headers["cache-control"] == "no-store"
+
+
+def test_password_policy_refuses_weak_passwords_in_french(db_url):
+    from api.cli.users import add_user
+    from api.service.auth import password_problem
+    from planner.core.errors import InputError
+
+    for weak, why in (("court-1", "12 caractères"), ("aaaaaaaaaaaaaaaa", "sortes"), ("abababababab1", "répète"),
+                      ("MotDePasse!!", "courant"), ("claire.dupont-2026", "e-mail")):
+        assert why in (password_problem(weak, "claire.dupont@example.org") or ""), weak
+    assert password_problem("cheval-batterie-agrafe") is None and password_problem("Tournée du 7 déc.") is None
+    with pytest.raises(InputError) as e:
+        add_user(db_url, email="nouvelle@example.org", role="planner", password="azerty", territory="t9")
+    assert e.value.field == "password" and "12 caractères" in e.value.message

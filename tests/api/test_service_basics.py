@@ -55,13 +55,13 @@ def test_passwords_are_hashed(app, world):
 
 def test_users_add_validates_options(db_url, world):
     with pytest.raises(InputError) as e:
-        add_user(db_url, email="x@example.org", role="admin", password="longenough")
+        add_user(db_url, email="x@example.org", role="admin", password="assez-long-2026")
     assert e.value.field == "role"
     with pytest.raises(InputError) as e:
-        add_user(db_url, email="x@example.org", role="field", password="longenough", territory="t1", staff_id="ZZ")
+        add_user(db_url, email="x@example.org", role="field", password="assez-long-2026", territory="t1", staff_id="ZZ")
     assert e.value.field == "staff-id"
     with pytest.raises(InputError) as e:
-        add_user(db_url, email="planner@example.org", role="planner", password="longenough", territory="t1")
+        add_user(db_url, email="planner@example.org", role="planner", password="assez-long-2026", territory="t1")
     assert e.value.field == "email"
 
 
@@ -76,7 +76,7 @@ def test_users_cli_through_typer(tmp_path):
     app.command("noop")(lambda: None)
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     r = CliRunner().invoke(app, ["users", "add", "--email", "A@Example.org", "--role", "planner",
-                                 "--password", "longenough", "--db", url])
+                                 "--password", "assez-long-2026", "--db", url])
     assert r.exit_code == 0, r.output
     assert "créé" in r.output
 
