@@ -86,9 +86,7 @@ def _field_name(kind: str, record_key: str | None) -> str:
     for col, rk in COLUMNS[kind].items():
         if rk == key:
             return col
-    if key in OPTIONS[kind]:
-        return f"options.{key}"
-    return key
+    return f"options.{key}"  # an option, or a key inside one (a dated opening's `date`, a member's `role`)
 
 
 # --- options: the record keys beyond the columns -----------------------------------------------------------
@@ -213,8 +211,22 @@ def rotation_problem_dict(snapshot: dict, params: dict) -> dict:
             "premises": snapshot["premises"], "communes": [c for c in snapshot["communes"] if "lat" in c]}
 
 
+def _code_of(exc: InputError) -> str | None:
+    """The code of the record an error of the planner names ("patient P1: ..." or record "patient:P1")."""
+    if exc.record and ":" in exc.record:
+        return exc.record.split(":", 1)[1]
+    head = exc.message.split(":", 1)[0].split()
+    return head[1] if len(head) == 2 and head[0] in ("patient", "staff", "unit", "premises", "commune") else None
+
+
+def _kind_of(exc: InputError, default: str) -> str:
+    word = exc.message.split(" ", 1)[0]
+    return {"patient": "patients", "staff": "staff", "unit": "units", "premises": "premises"}.get(word, default)
+
+
 def home_visit_problem(snapshot: dict, params: dict):
-    """The typed problem, validated by the planner; RecordsRefused naming the field and the record."""
+    """The typed problem, validated by the planner; an InputError naming the service's field and, as its row,
+    the code of the record it refuses."""
     from planner.home_visits.io import problem_from_dict
 
     if not snapshot["staff"]:
@@ -224,8 +236,8 @@ def home_visit_problem(snapshot: dict, params: dict):
     try:
         return problem_from_dict(home_visit_problem_dict(snapshot, params))
     except InputError as exc:
-        kind = "staff" if (exc.field or "").startswith("staff") or exc.message.startswith("staff ") else "patients"
-        raise InputError(exc.message, field=_field_name(kind, exc.field), record=exc.record) from None
+        raise InputError(exc.message, field=_field_name(_kind_of(exc, "patients"), exc.field), row=_code_of(exc),
+                         record=exc.record) from None
 
 
 def rotation_problem(snapshot: dict, params: dict):
@@ -238,8 +250,7 @@ def rotation_problem(snapshot: dict, params: dict):
     try:
         return problem_from_dict(rotation_problem_dict(snapshot, params), source="territoire")
     except InputError as exc:
-        kind = "premises" if exc.message.startswith("premises") else "units"
-        raise InputError(exc.message, field=_field_name(kind, exc.field)) from None
+        raise InputError(exc.message, field=_field_name(_kind_of(exc, "units"), exc.field), row=_code_of(exc)) from None
 
 
 # --- one record at a time (API writes, imports) -------------------------------------------------------------
@@ -283,10 +294,11 @@ _MISSION = {"start": "2026-01-05", "days": 5}  # any mission: a unit record is c
 
 
 def check_unit(record: dict, *, row: int | str | None = None) -> list[RecordError]:
-    from planner.rotations.io import _unit
+    from planner.rotations.io import _unit, validate
+    from planner.rotations.model import RotationProblem
 
-    try:
-        _unit({**record, **_MISSION}, "unité", 0)
+    try:  # the unit's own rules of the whole-problem validation too (nights away need a lodging...)
+        validate(RotationProblem(units=(_unit({**record, **_MISSION}, "unité", 0),), premises=(), communes=()))
     except InputError as exc:
         return [RecordError(_field_name("units", exc.field), row if row is not None else record.get("id"),
                             exc.message)]

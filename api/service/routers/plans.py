@@ -88,6 +88,11 @@ def _new_job(db: Session, request: Request, who: Principal, kind: str, params: d
 def create_plan(body: PlanRequest, request: Request, db: Session = Depends(get_db),
                 who: Principal = Depends(allow("planner"))) -> dict:
     params = body.model_dump(mode="json")
+    from api.service import records
+
+    # the records the planner refuses are a 422 now (field and record named), not a failed job later
+    (records.home_visit_problem if body.kind == "home_visits" else records.rotation_problem)(
+        records.snapshot(db, territory_of(who)), params)
     return _new_job(db, request, who, "plan", params)
 
 
