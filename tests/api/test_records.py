@@ -205,3 +205,20 @@ def test_migration_0006_keeps_plans_and_staff_hours(tmp_path):
         assert json.loads(days) == ["lundi", "jeudi"] and hours == "09:00-16:00"
         assert conn.execute(text("select count(*) from plans")).scalar() == 2
     engine.dispose()
+
+
+def test_the_records_page_shows_every_setting_and_audits_the_read(client, world):
+    h = world.headers("planner")
+    r = client.patch(f"/patients/{world.ids['patient']}", json={"options": {"binome": "every:2",
+                                                                            "plage_horaire": "08:00-11:00"}}, headers=h)
+    assert r.status_code == 200, r.text
+    reads = len(client.get("/audit", headers=h).json())
+    login = client.post("/auth/login", data={"email": "planner@example.org", "password": PASSWORD},
+                        follow_redirects=False)
+    assert login.status_code == 303
+    page = client.get("/pages/fiches")
+    assert page.status_code == 200 and "Réglages" in page.text and "Clés acceptées" in page.text
+    assert "every:2" in page.text and "08:00-11:00" in page.text  # the patient's options, editable
+    assert "08:30-17:30" in page.text  # the staff's weekday hours
+    assert 'data-url="/units/' in page.text
+    assert len(client.get("/audit", headers=h).json()) > reads
