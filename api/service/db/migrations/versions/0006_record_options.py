@@ -35,7 +35,8 @@ def upgrade() -> None:
     for sid, days, hours in conn.execute(sa.text("select id, work_days, work_hours from staff")).all():
         days = _json(days) or []
         options = {k: hours for k, j in zip(KEYS, JOURS) if j in days and hours}
-        conn.execute(sa.text("update staff set options = :o where id = :i"), {"o": json.dumps(options), "i": sid})
+        conn.execute(sa.text("update staff set options = :o where id = :i").bindparams(sa.bindparam("o", type_=sa.JSON)),
+                     {"o": options, "i": sid})  # typed: PostgreSQL does not cast text to json by itself
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.drop_column('work_hours')
         batch_op.drop_column('work_days')
@@ -52,8 +53,8 @@ def downgrade() -> None:
         options = _json(options) or {}
         days = [j for k, j in zip(KEYS, JOURS) if options.get(k)]
         hours = next((options[k] for k in KEYS if options.get(k)), '08:30-17:30')
-        conn.execute(sa.text("update staff set work_days = :d, work_hours = :h where id = :i"),
-                     {"d": json.dumps(days), "h": hours, "i": sid})
+        conn.execute(sa.text("update staff set work_days = :d, work_hours = :h where id = :i")
+                     .bindparams(sa.bindparam("d", type_=sa.JSON)), {"d": days, "h": hours, "i": sid})
     for table in ('premises', 'units', 'staff', 'patients'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('options')
