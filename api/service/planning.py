@@ -1,4 +1,5 @@
-"""Adapter between the service and the planners: territory records (api.service.records) + request -> PlanView and solution.
+"""Adapter between the service and the planners: territory records (api.service.records) + request -> PlanView
+and solution.
 
 The service stores plans as PlanView dicts (api.outputs.viewjson) plus the planner's own problem and
 solution JSON (so `planner check` can re-verify them and a re-plan can start from them). Travel times come

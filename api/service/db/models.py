@@ -92,7 +92,8 @@ class Staff(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     work_profile: Mapped[str] = mapped_column(String(16), default="salaried")  # salaried|self_employed
     # weekday hours (mon..sun), absences, lunch, limits...: Monday to Friday 08:30-17:30 unless given
-    options: Mapped[dict] = mapped_column(JSON, default=lambda: {k: "08:30-17:30" for k in ("mon", "tue", "wed", "thu", "fri")})
+    options: Mapped[dict] = mapped_column(JSON, default=lambda: {k: "08:30-17:30"
+                                                                 for k in ("mon", "tue", "wed", "thu", "fri")})
 
 
 class Patient(Base):

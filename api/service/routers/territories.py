@@ -65,7 +65,8 @@ def list_communes(territory_id: Id, db: Session = Depends(get_db),
 
 
 
-@router.get("/{territory_id}/records", summary="The territory as the planner's problem JSON (what `planner plan` reads)")
+@router.get("/{territory_id}/records",
+            summary="The territory as the planner's problem JSON (what `planner plan` reads)")
 def territory_records(territory_id: Id, kind: Literal["home_visits", "rotation"], start: date,
                       days: int = Query(ge=1, le=56), db: Session = Depends(get_db),
                       who: Principal = Depends(allow("planner"))) -> dict:

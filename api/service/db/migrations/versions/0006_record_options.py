@@ -35,7 +35,8 @@ def upgrade() -> None:
     for sid, days, hours in conn.execute(sa.text("select id, work_days, work_hours from staff")).all():
         days = _json(days) or []
         options = {k: hours for k, j in zip(KEYS, JOURS) if j in days and hours}
-        conn.execute(sa.text("update staff set options = :o where id = :i").bindparams(sa.bindparam("o", type_=sa.JSON)),
+        conn.execute(sa.text("update staff set options = :o where id = :i")
+                     .bindparams(sa.bindparam("o", type_=sa.JSON)),
                      {"o": options, "i": sid})  # typed: PostgreSQL does not cast text to json by itself
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.drop_column('work_hours')
