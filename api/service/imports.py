@@ -1,5 +1,7 @@
-"""Imports of patients, staff and premises from CSV or XLSX: every row validated, every bad row reported
-with its field and reason, and nothing written unless the whole file is valid (one transaction)."""
+"""Imports of patients, staff and premises from CSV or XLSX: the CLI's columns (patients.csv, staff.csv of
+docs/home_visits_format.md, premises.csv of docs/rotation_format.md, read by planner/core/tables.py), every row
+validated by the service and by the planner, every bad row reported with its column and reason, and nothing
+written unless the whole file is valid (one transaction)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from planner.core.errors import InputError
 from planner.core.tables import Columns, parse_decimal, read_csv_bytes
 
 from api.service.db.models import Commune, Patient, Premises, Staff
+from api.service.records import COLUMNS, RecordsRefused, check_row, normalise_options
 from api.service.routers.common import commune_problem
 from api.service.routers.schemas import PatientIn, PremisesIn, StaffIn
 
@@ -23,9 +26,20 @@ class PremisesRow(PremisesIn):
     code: str
 
 
+def _columns() -> dict[str, Columns]:
+    """The CLI's columns (planner.home_visits.io, planner.rotations.io), plus the commune of a patient
+    (`insee`, optional: else the commune whose town hall is nearest)."""
+    from planner.home_visits.io import PATIENT_COLUMNS, STAFF_COLUMNS
+    from planner.rotations.io import PREMISES_COLUMNS
+
+    return {"patients": Columns(PATIENT_COLUMNS.known + ("insee",), required=PATIENT_COLUMNS.required),
+            "staff": STAFF_COLUMNS, "premises": PREMISES_COLUMNS}
+
+
 KINDS: dict[str, tuple[type[BaseModel], type]] = {"patients": (PatientIn, Patient), "staff": (StaffIn, Staff),
                                                   "premises": (PremisesRow, Premises)}
-LIST_FIELDS = {"days", "roles", "work_days"}
+SERVICE_ONLY = {"patients": {"insee": "insee"}, "staff": {}, "premises": {"equipment": "equipment"}}
+PREMISES_STATUS = ("proposed", "approved", "withdrawn")
 TRUE, FALSE = {"1", "true", "vrai", "oui", "yes", "o", "x"}, {"0", "false", "faux", "non", "no", "n", ""}
 
 
@@ -64,8 +78,6 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
 
 def _cell(field: str, value: str, schema: type[BaseModel]):
     v = value.strip()
-    if field in LIST_FIELDS:
-        return [x.strip() for x in v.replace(",", ";").split(";") if x.strip()]
     annotation = str(schema.model_fields[field].annotation)
     if "float" in annotation and v:
         try:
@@ -78,15 +90,57 @@ def _cell(field: str, value: str, schema: type[BaseModel]):
         if v.lower() in FALSE:
             return False
         return v  # pydantic names the field and the reason
+    if field in ("role", "last_role") and v:
+        from planner.home_visits.model import ROLE_ALIASES
+        return v.lower() if v.lower() == "ipa" else ROLE_ALIASES.get(v.lower(), v)
     return v
 
 
-def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str], communes: set[str]) -> tuple[list[dict], list[RowError]]:
-    """Typed rows and the list of every problem (unknown column, bad value, duplicate code, foreign commune)."""
+def _nearest_commune(communes: list[Commune], lat, lon) -> str | None:
+    from planner.core.geo import haversine_m
+
+    try:
+        la, lo = parse_decimal(lat), parse_decimal(lon)
+    except (TypeError, ValueError):
+        return None
+    placed = [c for c in communes if c.lat is not None and c.lon is not None]
+    return min(placed, key=lambda c: haversine_m(c.lat, c.lon, la, lo)).insee if placed else None
+
+
+def to_row(kind: str, record: dict[str, str], communes: list[Commune]) -> tuple[dict, dict]:
+    """A CLI record (columns as planner.core.tables names them) -> (service columns, planner options)."""
+    columns = {**COLUMNS[kind], **SERVICE_ONLY[kind]}
+    by_key = {rk: col for col, rk in columns.items()}
+    row, options = {}, {}
+    for key, value in record.items():
+        if str(value).strip() == "":
+            continue
+        if key in by_key:
+            row[by_key[key]] = value
+        elif kind == "premises" and key == "status":
+            continue  # read by validate_rows
+        else:
+            options[key] = value
+    if "name" not in row and "code" in row:
+        row["name"] = row["code"]  # as the CLI: the name defaults to the id
+    if kind == "patients" and "insee" not in row:
+        insee = _nearest_commune(communes, record.get("lat"), record.get("lon"))
+        if insee:
+            row["insee"] = insee
+    if kind == "premises" and "equipment" in row:
+        row["equipment"] = ", ".join(x.strip() for x in str(row["equipment"]).replace(";", ",").split(",")
+                                     if x.strip())
+    return row, options
+
+
+def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str],
+                  communes: list[Commune]) -> tuple[list[dict], list[RowError]]:
+    """Typed rows and the list of every problem (unknown column, bad value, duplicate code, foreign commune,
+    and whatever the planner refuses in the record), each named by its row and its column as written."""
     schema = KINDS[kind][0]
     numbers = df.attrs.get("rows") or list(range(2, len(df) + 2))
-    required = [n for n, f in schema.model_fields.items() if f.is_required()]
-    columns = Columns(tuple(schema.model_fields), required=tuple(required))
+    columns = _columns()[kind]
+
     def untitled(c) -> bool:
         return str(c).startswith(("colonne ", "Unnamed:"))
 
@@ -99,29 +153,54 @@ def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str], commune
         return [], errors
     if df.empty:
         return [], [RowError(2, "", "aucune ligne de données : le fichier n'a que son en-tête")]
+    written = {n: h for n, h in zip(names, header) if n is not None}  # record key -> header as written
+    service = {**COLUMNS[kind], **SERVICE_ONLY[kind]}
+
+    def column_of(field: str) -> str:
+        key = field.split(".", 1)[1] if field.startswith("options.") else service.get(field, field)
+        return written.get(key, field)
+
     df = df.loc[:, [n is not None for n in names]]
     df.columns = [n for n in names if n is not None]
+    commune_codes = {c.insee for c in communes}
     rows, seen = [], {}
     for i, rec in zip(numbers, df.to_dict("records")):
-        data = {k: _cell(k, str(v), schema) for k, v in rec.items() if str(v).strip() != "" or k in required}
+        row, options = to_row(kind, {k: str(v) for k, v in rec.items()}, communes)
+        data = {k: _cell(k, str(v), schema) if k in schema.model_fields and isinstance(v, str) else v
+                for k, v in row.items()}
+        if kind == "premises" and "code" not in data:
+            data["code"] = ""
         try:
-            item = schema.model_validate(data)
+            item = schema.model_validate({**data, "options": options or None})
         except ValidationError as exc:
             for e in exc.errors():
                 field = ".".join(str(p) for p in e["loc"]) or "?"
-                errors.append(RowError(i, field, e["msg"]))
+                errors.append(RowError(i, column_of(field), e["msg"]))
             continue
         code = getattr(item, "code", None)
         if code in existing_codes:
-            errors.append(RowError(i, "code", f"le code {code!r} existe déjà"))
+            errors.append(RowError(i, column_of("code"), f"le code {code!r} existe déjà"))
         elif code in seen:
-            errors.append(RowError(i, "code", f"le code {code!r} est déjà à la ligne {seen[code]}"))
+            errors.append(RowError(i, column_of("code"), f"le code {code!r} est déjà à la ligne {seen[code]}"))
         else:
             seen[code] = i
         insee = getattr(item, "insee", None)
-        if insee is not None and insee not in communes:
-            errors.append(RowError(i, "insee", f"commune {insee} hors du territoire"))
-        rows.append(item.model_dump())
+        if insee is not None and insee not in commune_codes:
+            errors.append(RowError(i, column_of("insee"), f"commune {insee} hors du territoire"))
+        values = item.model_dump(exclude={"options"})
+        if kind == "premises":
+            status = str(rec.get("status") or "approved").strip()
+            if status not in PREMISES_STATUS:
+                errors.append(RowError(i, column_of("status"), f"statut {status!r} inconnu "
+                                                               f"({', '.join(PREMISES_STATUS)})"))
+            values["status"] = status
+        try:
+            probe = KINDS[kind][1](**values, options=normalise_options(kind, options))
+        except RecordsRefused as exc:
+            errors += [RowError(i, column_of(e.field), e.reason) for e in exc.errors]
+            continue
+        errors += [RowError(i, column_of(e.field), e.reason) for e in check_row(kind, probe, at=i)]
+        rows.append({**values, "options": probe.options})
     return rows, errors
 
 
@@ -129,7 +208,7 @@ def import_rows(db: Session, territory_id: int, kind: str, df: pd.DataFrame, *, 
     """Validate and insert all rows in one transaction; on any error nothing is written."""
     model = KINDS[kind][1]
     existing = set(db.scalars(select(model.code).where(model.territory_id == territory_id)))
-    communes = set(db.scalars(select(Commune.insee).where(Commune.territory_id == territory_id)))
+    communes = list(db.scalars(select(Commune).where(Commune.territory_id == territory_id)))
     rows, errors = validate_rows(df, kind, existing, communes)
     if kind == "premises":
         for i, r in zip(df.attrs.get("rows") or range(2, len(rows) + 2), rows):
@@ -145,7 +224,7 @@ def import_rows(db: Session, territory_id: int, kind: str, df: pd.DataFrame, *, 
         return 0, errors
     try:
         for r in rows:
-            extra = {"status": "approved", "proposed_by": user_id} if kind == "premises" else {}
+            extra = {"proposed_by": user_id} if kind == "premises" else {}
             db.add(model(territory_id=territory_id, **r, **extra))
         db.commit()
     except Exception:

@@ -19,7 +19,8 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.service.db.models import Commune, Job, Patient, Plan, Premises, Staff, Territory, Unit, utcnow
+from api.service.db.models import Job, Plan, utcnow
+from api.service.records import snapshot
 from api.outputs.viewjson import view_to_dict
 from planner.core.errors import PlannerError
 
@@ -196,29 +197,3 @@ class JobRunner:
             db.commit()
         with self._lock:
             self._cancel.pop(job_id, None)
-
-
-def snapshot(db: Session, territory_id: int) -> dict:
-    """Plain data of a territory for a planning job (the job never touches the database while solving)."""
-    def rows(model, *where):
-        return list(db.scalars(select(model).where(model.territory_id == territory_id, *where).order_by(model.id)))
-
-    t = db.get(Territory, territory_id)
-    return {
-        "territory": {"id": t.id, "code": t.code, "name": t.name},
-        "communes": [{"insee": c.insee, "name": c.name, "population": c.population, "lat": c.lat, "lon": c.lon,
-                      "townhall_address": c.townhall_address, "townhall_hours": c.townhall_hours}
-                     for c in rows(Commune)],
-        "patients": [{k: getattr(p, k) for k in ("code", "name", "address", "insee", "lat", "lon",
-                                                 "frequency_days", "tolerance_days", "ald", "no_regular_doctor",
-                                                 "palliative", "preferred_doctor", "preferred_nurse", "last_role")}
-                     | {"last_visit": p.last_visit.isoformat() if p.last_visit else None} for p in rows(Patient)],
-        "staff": [{k: getattr(s, k) for k in ("code", "name", "role", "base_name", "base_lat", "base_lon", "phone",
-                                              "work_days", "work_hours", "work_profile")}
-                  for s in rows(Staff)],
-        "units": [{k: getattr(u, k) for k in ("code", "name", "roles", "vehicle", "base_name", "base_lat",
-                                              "base_lon", "work_profile")} for u in rows(Unit)],
-        "premises": [{k: getattr(p, k) for k in ("code", "insee", "name", "address", "lat", "lon", "rooms",
-                                                 "accessible", "equipment", "days", "hours")}
-                     for p in rows(Premises, Premises.status == "approved")],
-    }

@@ -14,16 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
+from api.service.records import home_visit_problem, rotation_problem
 from planner import kinds
 from planner.core.errors import InputError
-from planner.core.french import WEEKDAYS as JOURS
-from planner.core.solving import Kind, ProgressEvent, SolveParams
-from planner.core.worktime import holiday_subdivision, profile_from_record
-from planner.core.geo import Location
 from planner.core.itinerary import PlanView
+from planner.core.solving import Kind, ProgressEvent, SolveParams
 
 Progress = Callable[[float, str], None]
-WEEKDAY_HOURS = "08:30-17:30"  # staff working span when none is recorded (Monday to Friday)
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,8 @@ def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
     """Plan the territory with the planner of params["kind"] (see planner.kinds), or re-plan a stored plan
     after params["change"]."""
     kind = kinds.get(params.get("kind"))
-    solve_params = SolveParams(time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)))
+    solve_params = SolveParams(time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)),
+                               deterministic=bool(params.get("deterministic")))
     progress(0.02, "préparation du problème")
     changes: tuple = ()
     if params.get("change"):
@@ -116,84 +114,6 @@ def _matrix(kind: Kind, problem, network_path: str | None = None):
     places = kind.places(problem)
     return places_matrix({i: places[i] for i in sorted(places)}, road_network(network_path),
                          door_seconds=kind.door_seconds(problem), source="territoire")
-
-
-def _weekly_hours(days: list[str], hours: str):
-    from planner.core.hours import WeeklyHours
-    import json
-
-    a, b = hours.split("-")
-    return WeeklyHours.from_fr_json(json.dumps([[d, d, [[a, b]]] for d in days]))
-
-
-# --- home visits ---------------------------------------------------------------------------------------
-
-def home_visit_problem(snapshot: dict, params: dict):
-    from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Horizon, Patient, Staff
-    from planner.core.hours import TimeRange
-
-    start = date.fromisoformat(params["start"])
-
-    def week(s: dict) -> tuple:
-        a, b = (s.get("work_hours") or WEEKDAY_HOURS).split("-")
-        span = TimeRange(int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:]))
-        days = s.get("work_days") or list(JOURS[:5])
-        return tuple(span if j in days else None for j in JOURS)
-
-    staff = tuple(Staff(s["code"], s["name"], DOCTOR if s["role"] == "doctor" else NURSE,
-                        Location(s["base_lat"], s["base_lon"]), week(s),
-                        advanced_practice=s["role"] == "ipa", start_address=s["base_name"], phone=s.get("phone", ""),
-                        work_profile=profile_from_record(s.get("work_profile"), field="work_profile"))
-                  for s in snapshot["staff"])
-    codes = {s.id: s.role for s in staff}
-    if not staff:
-        raise InputError("aucun soignant dans le territoire : ajoutez ou importez le personnel", field="staff")
-    patients = tuple(Patient(p["code"], p["name"], Location(p["lat"], p["lon"]), p["address"], p["frequency_days"],
-                             p["tolerance_days"],
-                             last_visit=date.fromisoformat(p["last_visit"]) if p.get("last_visit") else None,
-                             last_role=p.get("last_role") if p.get("last_visit") else None,
-                             preferred_doctor=p["preferred_doctor"] if codes.get(p["preferred_doctor"]) == DOCTOR else None,
-                             preferred_nurse=p["preferred_nurse"] if codes.get(p["preferred_nurse"]) == NURSE else None,
-                             ald=p["ald"], no_regular_doctor=p["no_regular_doctor"], palliative=p["palliative"])
-                     for p in snapshot["patients"])
-    region = holiday_subdivision(c["insee"] for c in snapshot.get("communes", []))
-    return HomeVisitProblem(Horizon(start, int(params["days"]), holiday_subdivision=region), patients, staff,
-                            name=params.get("title") or f"Visites à domicile — {snapshot['territory']['name']}")
-
-
-# --- rotations -----------------------------------------------------------------------------------------
-
-def rotation_problem(snapshot: dict, params: dict):
-    from planner.core.hours import WeeklyHours
-    from planner.rotations.io import validate
-    from planner.rotations.model import CommuneNeed, Member, Premises, RotationProblem, Unit
-    from planner.rotations.need import estimate_demand, estimate_priority_population
-
-    start, days = date.fromisoformat(params["start"]), int(params["days"])
-    if not snapshot["units"]:
-        raise InputError("aucune unité mobile dans le territoire", field="units")
-    if not snapshot["premises"]:
-        raise InputError("aucun local retenu : approuvez au moins une proposition", field="premises")
-    units = tuple(Unit(u["code"], u["name"], tuple(Member(f"{u['code']}-{r}-{k}", f"{r} ({u['name']})", r,
-                                                         work_profile=profile_from_record(u.get("work_profile")))
-                                                  for k, r in enumerate(u["roles"])),
-                       u["vehicle"], f"base:{u['code']}", u["base_name"], Location(u["base_lat"], u["base_lon"]),
-                       start, days) for u in snapshot["units"])
-    premises = tuple(Premises(p["code"], p["name"], p["insee"], Location(p["lat"], p["lon"]), p["address"], p["rooms"],
-                              p["accessible"], tuple(x.strip() for x in p["equipment"].split(",") if x.strip()),
-                              _weekly_hours(p["days"], p["hours"]) if p["days"] and p["hours"] else None, (), "approved")
-                     for p in snapshot["premises"])
-    needs = []
-    for c in snapshot["communes"]:
-        if c["lat"] is None:
-            continue
-        prio = estimate_priority_population(c["population"])
-        hours = WeeklyHours.from_fr_json(c["townhall_hours"]) if c.get("townhall_hours") else None
-        needs.append(CommuneNeed(c["insee"], c["name"], c["population"], Location(c["lat"], c["lon"]),
-                                 f"mairie:{c['insee']}", hours, prio, True, estimate_demand(prio, days), True))
-    problem = RotationProblem(units, premises, tuple(needs),
-                              name=params.get("title") or f"Rotation — {snapshot['territory']['name']}")
-    return validate(problem)
 
 
 # --- differences ---------------------------------------------------------------------------------------
@@ -246,14 +166,12 @@ def rank_pending_premises(stored: dict, proposals: list[dict], network_path: str
     from dataclasses import replace
 
     from planner.rotations import io as rot_io
-    from planner.rotations.model import Premises
     from planner.rotations.proposals import rank_proposals
 
     problem = rot_io.problem_from_dict(stored["problem"])
     known = {p.id for p in problem.premises}
-    extra = tuple(Premises(p["code"], p["name"], p["insee"], Location(p["lat"], p["lon"]), p["address"], p["rooms"],
-                           p["accessible"], (), _weekly_hours(p["days"], p["hours"]) if p["days"] and p["hours"] else None, (),
-                           "proposed") for p in proposals if p["code"] not in known)
+    extra = tuple(rot_io._premises({**p, "status": "proposed"}, "local", k)  # records (api.service.records)
+                  for k, p in enumerate(proposals) if p["id"] not in known)
     if not extra:
         return []
     solution = rot_io.solution_from_dict(stored["solution"])

@@ -83,29 +83,31 @@ def fake_plan(snapshot: dict, params: dict, progress) -> PlanOutcome:
     def at(h: int, m: int = 0) -> datetime:
         return datetime.combine(day, datetime.min.time()) + timedelta(hours=h, minutes=m)
 
-    if params["kind"] == "home_visits":
-        staff = [s for s in snapshot["staff"] if s["code"] != change.get("absent_staff")]
+    if params["kind"] == "home_visits":  # the snapshot holds the planner's records (api.service.records)
+        staff = [s for s in snapshot["staff"] if s["id"] != change.get("absent_staff")]
         for k, s in enumerate(staff):
             mine = snapshot["patients"][k::len(staff)]
-            base = Location(s["base_lat"], s["base_lon"])
-            stops = [ItineraryStop(0, "depart", "base", s["base_name"], base, at(8), at(8), at(8))]
+            base = Location(s["start_lat"], s["start_lon"])
+            stops = [ItineraryStop(0, "depart", "base", s.get("start_address", ""), base, at(8), at(8), at(8))]
             for j, p in enumerate(mine, start=1):
-                stops.append(ItineraryStop(j, "visit", p["code"], p["name"], Location(p["lat"], p["lon"]),
-                                           at(8 + j), at(8 + j), at(8 + j, 30), 600, 5000, p["address"],
-                                           "Visite (30 min)", p["code"], p["name"], commune_insee=p["insee"]))
-            stops.append(ItineraryStop(len(stops), "return", "base", s["base_name"], base, at(17), at(17), at(17)))
-            its.append(DayItinerary(s["code"], s["name"], s["role"], day, tuple(stops)))
+                stops.append(ItineraryStop(j, "visit", p["id"], p["name"], Location(p["lat"], p["lon"]),
+                                           at(8 + j), at(8 + j), at(8 + j, 30), 600, 5000, p.get("address", ""),
+                                           "Visite (30 min)", p["id"], p["name"]))
+            stops.append(ItineraryStop(len(stops), "return", "base", s.get("start_address", ""), base, at(17), at(17),
+                                       at(17)))
+            its.append(DayItinerary(s["id"], s["name"], s["role"], day, tuple(stops)))
     else:
-        premises = [p for p in snapshot["premises"] if p["code"] != change.get("withdrawn_premises")]
+        premises = [p for p in snapshot["premises"] if p["id"] != change.get("withdrawn_premises")]
         for k, u in enumerate(snapshot["units"]):
-            base = Location(u["base_lat"], u["base_lon"])
-            stops = [ItineraryStop(0, "depart", "base", u["base_name"], base, at(8), at(8), at(8))]
+            b = u["base"]
+            base = Location(b["lat"], b["lon"])
+            stops = [ItineraryStop(0, "depart", "base", b["name"], base, at(8), at(8), at(8))]
             for j, p in enumerate(premises[k::max(1, len(snapshot["units"]))][:2], start=1):
-                stops.append(ItineraryStop(j, "session", p["code"], p["name"], Location(p["lat"], p["lon"]),
+                stops.append(ItineraryStop(j, "session", p["id"], p["name"], Location(p["lat"], p["lon"]),
                                            at(7 + 2 * j), at(7 + 2 * j), at(8 + 2 * j), 900, 9000, p["address"],
                                            "Consultations", commune_insee=p["insee"]))
-            stops.append(ItineraryStop(len(stops), "return", "base", u["base_name"], base, at(18), at(18), at(18)))
-            its.append(DayItinerary(u["code"], u["name"], "unit", day, tuple(stops)))
+            stops.append(ItineraryStop(len(stops), "return", "base", b["name"], base, at(18), at(18), at(18)))
+            its.append(DayItinerary(u["id"], u["name"], "unit", day, tuple(stops)))
     view = PlanView(params["kind"], params.get("title") or "Plan de test", tuple(its),
                     indicators=(("Itinéraires", str(len(its))),), approximate=True)
     return PlanOutcome(view, {"kind": params["kind"], "fake": True})

@@ -87,8 +87,8 @@ def test_hours_must_be_ordered(client, world):
                     headers=world.headers("municipality"))
     assert r.status_code == 422 and "hours" in r.json()["message"]
     r = client.post("/staff", json={"code": "Z", "name": "Z", "role": "nurse", "base_lat": 48.5, "base_lon": 3.2,
-                                    "work_hours": "12:00-12:00"}, headers=world.headers("planner"))
-    assert r.status_code == 422 and "work_hours" in r.json()["message"]
+                                    "options": {"lundi": "12:00-11:00"}}, headers=world.headers("planner"))
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "options.mon"
 
 
 def test_premises_far_from_their_commune_refused(client, world):

@@ -42,7 +42,7 @@ def test_staff_xlsx_and_unknown_columns(client, world):
     h = world.headers("planner")
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["code", "name", "role", "base_lat", "base_lon"])
+    ws.append(["id", "name", "role", "start_lat", "start_lon"])  # the CLI's staff.csv columns
     ws.append(["N7", "Nina Fictive", "nurse", 48.5, 3.2])
     ws.append(["D7", "Dan Fictif", "surgeon", 48.5, 3.2])
     buf = io.BytesIO()
@@ -58,7 +58,10 @@ def test_staff_xlsx_and_unknown_columns(client, world):
                     headers=h)
     assert r.status_code == 200 and r.json()["imported"] == 1
     r = client.post("/imports/premises", files={"file": ("x.csv", _csv(["code,nmo"]), "text/csv")}, headers=h)
-    assert r.status_code == 422 and {"nmo", "name"} <= {e["field"] for e in r.json()["detail"]}
+    assert r.status_code == 422 and {"nmo", "insee"} <= {e["field"] for e in r.json()["detail"]}
+    old = _csv(["code,name,role,base_lat,base_lon", "N8,Noé Fictif,nurse,48.5,3.2"])  # the service's old columns
+    r = client.post("/imports/staff", files={"file": ("s.csv", old, "text/csv")}, headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "base_lat"
 
 
 def test_unreadable_files(client, world):

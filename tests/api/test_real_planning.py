@@ -42,12 +42,12 @@ def demo(app, client):
         t = ensure_territory(db, "demo", COMMUNES, "Démo")
         seed_demo_people(db, t, COMMUNES, n_patients=25, n_doctors=1, n_nurses=2, n_units=2)
     url = app.state.settings.database_url
-    add_user(url, email="demo@example.org", role="planner", password="motdepasse-demo", territory="demo",
+    add_user(url, email="demo@example.org", role="planner", password="essai-reel-2026", territory="demo",
              engine=app.state.engine)
-    add_user(url, email="n1@example.org", role="field", password="motdepasse-demo", territory="demo", staff_id="N1",
+    add_user(url, email="n1@example.org", role="field", password="essai-reel-2026", territory="demo", staff_id="N1",
              engine=app.state.engine)
-    tok = client.post("/auth/token", json={"email": "demo@example.org", "password": "motdepasse-demo"}).json()
-    ftok = client.post("/auth/token", json={"email": "n1@example.org", "password": "motdepasse-demo"}).json()
+    tok = client.post("/auth/token", json={"email": "demo@example.org", "password": "essai-reel-2026"}).json()
+    ftok = client.post("/auth/token", json={"email": "n1@example.org", "password": "essai-reel-2026"}).json()
     return {"Authorization": f"Bearer {tok['access_token']}"}, {"Authorization": f"Bearer {ftok['access_token']}"}
 
 

@@ -3,8 +3,8 @@ territory's region apply to both kinds of plan."""
 
 from __future__ import annotations
 
-from api.service.jobs import snapshot
-from api.service.planning import home_visit_problem, rotation_problem
+from api.service.records import snapshot
+from api.service.records import home_visit_problem, rotation_problem
 from planner.core.worktime import SALARIED, SELF_EMPLOYED
 
 

@@ -55,6 +55,8 @@ class Premises(Base):
     days: Mapped[list] = mapped_column(JSON, default=list)  # French weekday names
     hours: Mapped[str] = mapped_column(String(100), default="")  # e.g. "09:00-17:00"
     status: Mapped[str] = mapped_column(String(16), default="proposed")  # proposed|approved|withdrawn
+    # Keys of the planner's documented record beyond the columns (api.service.records), as the format names them
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -72,6 +74,8 @@ class Unit(Base):
     base_lat: Mapped[float] = mapped_column(Float)
     base_lon: Mapped[float] = mapped_column(Float)
     work_profile: Mapped[str] = mapped_column(String(16), default="salaried")  # of the crew: salaried|self_employed
+    # Keys of the planner's documented record beyond the columns (api.service.records), as the format names them
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Staff(Base):
@@ -86,9 +90,10 @@ class Staff(Base):
     base_lat: Mapped[float] = mapped_column(Float)
     base_lon: Mapped[float] = mapped_column(Float)
     phone: Mapped[str] = mapped_column(String(40), default="")
-    work_days: Mapped[list] = mapped_column(JSON, default=lambda: ["lundi", "mardi", "mercredi", "jeudi", "vendredi"])
-    work_hours: Mapped[str] = mapped_column(String(20), default="08:30-17:30")
     work_profile: Mapped[str] = mapped_column(String(16), default="salaried")  # salaried|self_employed
+    # weekday hours (mon..sun), absences, lunch, limits...: Monday to Friday 08:30-17:30 unless given
+    options: Mapped[dict] = mapped_column(JSON, default=lambda: {k: "08:30-17:30"
+                                                                 for k in ("mon", "tue", "wed", "thu", "fri")})
 
 
 class Patient(Base):
@@ -113,6 +118,8 @@ class Patient(Base):
     preferred_nurse: Mapped[str] = mapped_column(String(64), default="")
     last_visit: Mapped[date | None] = mapped_column(Date, nullable=True)  # so the alternation continues
     last_role: Mapped[str | None] = mapped_column(String(16), nullable=True)  # doctor|nurse
+    # Keys of the planner's documented record beyond the columns (api.service.records), as the format names them
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class User(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.service.audit import recent_reads, record_read
 from api.service.auth import Principal, allow
-from api.service.db.models import Commune, Job, Plan, Premises, Staff, Unit
+from api.service.db.models import Commune, Job, Patient, Plan, Premises, Staff, Unit
 from api.outputs.svgmap import render
 from api.service.itineraries import published_plans
 from api.service.routers.common import InseePath, get_db, territory_of
@@ -106,6 +106,42 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
     return templates.TemplateResponse(request, "planificateur.html", {"reads": reads,
         "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})
+
+
+# French names of the planner's record keys a planner edits on /pages/fiches (docs/home_visits_format.md,
+# docs/rotation_format.md); the editor takes these keys (or their French aliases) in JSON.
+OPTION_LABELS_FR = {
+    "patients": {"window": "plage horaire HH:MM-HH:MM", "joint": "binôme : never, always ou every:K",
+                 "visits_since_joint": "visites depuis le dernier binôme",
+                 "duration_doctor_min": "durée médecin (min)", "duration_nurse_min": "durée infirmière (min)",
+                 "unavailable": "dates d'indisponibilité (AAAA-MM-JJ;…)", "sequence": "cycle des rôles (D;N)",
+                 "sequence_index": "position de la dernière visite dans le cycle", "phone": "téléphone",
+                 "enrolled_from": "suivi depuis le", "door_seconds": "temps de porte (s)"},
+    "staff": {"mon": "lundi HH:MM-HH:MM", "tue": "mardi", "wed": "mercredi", "thu": "jeudi", "fri": "vendredi",
+              "sat": "samedi", "sun": "dimanche", "absences": "absences AAAA-MM-JJ ou AAAA-MM-JJ..AAAA-MM-JJ",
+              "advanced_practice": "IPA (1/0)", "end_lat": "arrivée latitude", "end_lon": "arrivée longitude",
+              "end_address": "arrivée adresse", "lunch_window": "plage du déjeuner",
+              "lunch_minutes": "durée du déjeuner (min)", "max_visits_per_day": "visites max par jour",
+              "max_driving_minutes": "conduite max par jour (min)", "max_day_minutes": "travail max par jour (min)"},
+    "units": {"nights": "nuits : base ou away", "lodging": "hébergements [{id, name, lat, lon}]",
+              "max_nights_away": "nuits d'affilée hors base", "rest_weekdays": "jours de repos",
+              "rest_dates": "dates de repos", "day_start": "départ au plus tôt", "day_end": "retour au plus tard",
+              "max_driving_minutes": "conduite max par jour (min)", "regular": "présence régulière (true/false)",
+              "worked_holidays": "jours fériés travaillés",
+              "members": "membres [{id, name, role, unavailable}] (remplace les rôles)"},
+}
+
+
+@router.get("/fiches", response_class=HTMLResponse)
+def records_page(request: Request, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))):
+    """Patients, staff and units with every setting of the planner's record (a JSON editor per row)."""
+    tid = territory_of(who)
+    patients = list(db.scalars(select(Patient).where(Patient.territory_id == tid).order_by(Patient.code)))
+    staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))
+    units = list(db.scalars(select(Unit).where(Unit.territory_id == tid).order_by(Unit.code)))
+    record_read(db, who, "page", "/pages/fiches", len(patients))
+    return templates.TemplateResponse(request, "fiches.html", {"patients": patients, "staff": staff, "units": units,
+                                                               "labels": OPTION_LABELS_FR})
 
 
 @router.get("/ma-journee", response_class=HTMLResponse)

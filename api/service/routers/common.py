@@ -31,6 +31,10 @@ def _no_control(value: Any) -> Any:
     if isinstance(value, list):
         for v in value:
             _no_control(v)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _no_control(k)
+            _no_control(v)
     return value
 
 
@@ -87,3 +91,31 @@ def scoped(db: Session, model: type[T], obj_id: int, who: Principal, label: str)
     if obj is None or getattr(obj, "territory_id", None) != territory_of(who):
         raise HTTPException(404, f"{label} {obj_id} introuvable")
     return obj
+
+
+def set_options(kind: str, row: Any, given: dict | None, *, patch: bool) -> None:
+    """The row's planner options from a request: keys named as the format names them (aliases accepted); in a
+    PATCH, keys given replace the old ones and null removes one. 422 naming an unknown key."""
+    from api.service.records import DEFAULT_STAFF_OPTIONS, WEEKDAY_KEYS, RecordsRefused, merge_options, \
+        normalise_options
+
+    try:
+        options = normalise_options(kind, given)
+    except RecordsRefused as exc:
+        raise HTTPException(422, [e.detail() for e in exc.errors]) from None
+    if patch:
+        row.options = merge_options(row.options, options)
+    else:
+        base = dict(DEFAULT_STAFF_OPTIONS) if kind == "staff" and not set(options) & set(WEEKDAY_KEYS) else {}
+        row.options = merge_options(base, options)
+
+
+def check_record(db: Session, kind: str, row: Any) -> None:
+    """The row as the planner reads it: what it refuses is a 422 naming the field and the record (call before
+    committing; nothing is written)."""
+    from api.service.records import check_row
+
+    errors = check_row(kind, row)
+    if errors:
+        db.rollback()
+        raise HTTPException(422, [e.detail() for e in errors])

@@ -10,12 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, allow
-from api.service.routers.common import Id, get_db, scoped, territory_of
+from api.service.routers.common import Id, check_record, get_db, scoped, set_options, territory_of
 
 
 def crud_router(*, prefix: str, tag: str, model, label: str, create: type[BaseModel], update: type[BaseModel],
-                out: Callable[[object], dict]) -> APIRouter:
-    """Routes for one resource; every write is one transaction and a duplicate `code` is a 409 naming it."""
+                out: Callable[[object], dict], kind: str) -> APIRouter:
+    """Routes for one resource; every write is one transaction, checked by the planner as a record of `kind`
+    (api.service.records) before it is committed, and a duplicate `code` is a 409 naming it."""
     router = APIRouter(prefix=prefix, tags=[tag])
 
     def save(db: Session) -> None:
@@ -34,7 +35,9 @@ def crud_router(*, prefix: str, tag: str, model, label: str, create: type[BaseMo
     @router.post("", status_code=201, summary=f"Create one of {tag}")
     def create_row(body: create, db: Session = Depends(get_db),  # type: ignore[valid-type]
                    who: Principal = Depends(allow("planner"))) -> dict:
-        row = model(territory_id=territory_of(who), **body.model_dump())
+        row = model(territory_id=territory_of(who), **body.model_dump(exclude={"options"}))
+        set_options(kind, row, body.options, patch=False)
+        check_record(db, kind, row)
         db.add(row)
         save(db)
         return out(row)
@@ -47,10 +50,14 @@ def crud_router(*, prefix: str, tag: str, model, label: str, create: type[BaseMo
     def update_row(obj_id: Id, body: update, db: Session = Depends(get_db),  # type: ignore[valid-type]
                    who: Principal = Depends(allow("planner"))) -> dict:
         row = scoped(db, model, obj_id, who, label)
-        for k, v in body.model_dump(exclude_unset=True).items():
+        changes = body.model_dump(exclude_unset=True)
+        if "options" in changes:
+            set_options(kind, row, changes.pop("options"), patch=True)
+        for k, v in changes.items():
             if v is None:
                 raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
             setattr(row, k, v)
+        check_record(db, kind, row)
         save(db)
         return out(row)
 

@@ -12,12 +12,13 @@ from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Patient
 from api.service.itineraries import own_patient_codes
-from api.service.routers.common import Id, check_place, get_db, scoped, territory_of
+from api.service.routers.common import Id, check_place, check_record, get_db, scoped, set_options, territory_of
 from api.service.routers.schemas import PatientIn, PatientPatch
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 PATIENT_FIELDS = ("code", "name", "address", "insee", "lat", "lon", "frequency_days", "tolerance_days", "ald",
-                  "no_regular_doctor", "palliative", "preferred_doctor", "preferred_nurse", "last_visit", "last_role")
+                  "no_regular_doctor", "palliative", "preferred_doctor", "preferred_nurse", "last_visit", "last_role",
+                  "options")
 
 
 def patient_out(p: Patient) -> dict:
@@ -45,7 +46,9 @@ def list_patients(db: Session = Depends(get_db), who: Principal = Depends(allow(
 @router.post("", status_code=201, summary="Create a patient")
 def create_patient(body: PatientIn, db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
     check_place(db, territory_of(who), body.insee, body.lat, body.lon)
-    p = Patient(territory_id=territory_of(who), **body.model_dump())
+    p = Patient(territory_id=territory_of(who), **body.model_dump(exclude={"options"}))
+    set_options("patients", p, body.options, patch=False)
+    check_record(db, "patients", p)
     db.add(p)
     try:
         db.commit()
@@ -74,11 +77,15 @@ def get_patient(patient_id: Id, db: Session = Depends(get_db),
 def update_patient(patient_id: Id, body: PatientPatch, db: Session = Depends(get_db),
                    who: Principal = Depends(allow("planner"))) -> dict:
     p = scoped(db, Patient, patient_id, who, "patient")
-    for k, v in body.model_dump(exclude_unset=True).items():
+    changes = body.model_dump(exclude_unset=True)
+    if "options" in changes:
+        set_options("patients", p, changes.pop("options"), patch=True)
+    for k, v in changes.items():
         if v is None:
             raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
         setattr(p, k, v)
     check_place(db, p.territory_id, p.insee, p.lat, p.lon)
+    check_record(db, "patients", p)
     db.commit()
     return patient_out(p)
 

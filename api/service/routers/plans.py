@@ -37,6 +37,7 @@ class PlanRequest(Strict):
     days: int = Field(ge=1, le=56, description="1 to 56 days (8 weeks)", examples=[5])
     time_limit_s: float = Field(default=10, ge=1, le=600)
     seed: int = Field(default=1, ge=0, le=2**31 - 1)
+    deterministic: bool = Field(default=False, description="reproducible search: same seed, same plan")
     title: str = Field(default="", max_length=160)
 
     @model_validator(mode="after")
@@ -89,6 +90,11 @@ def _new_job(db: Session, request: Request, who: Principal, kind: str, params: d
 def create_plan(body: PlanRequest, request: Request, db: Session = Depends(get_db),
                 who: Principal = Depends(allow("planner"))) -> dict:
     params = body.model_dump(mode="json")
+    from api.service import records
+
+    # the records the planner refuses are a 422 now (field and record named), not a failed job later
+    (records.home_visit_problem if body.kind == "home_visits" else records.rotation_problem)(
+        records.snapshot(db, territory_of(who)), params)
     return _new_job(db, request, who, "plan", params)
 
 
@@ -196,7 +202,8 @@ def proposals_value(plan_id: Id, request: Request, db: Session = Depends(get_db)
         raise HTTPException(409, "seul un plan de rotation calculé permet d'évaluer les propositions")
     pending = db.scalars(select(Premises).where(Premises.territory_id == plan.territory_id,
                                                 Premises.status == "proposed"))
-    rows = [{k: getattr(p, k) for k in ("code", "name", "insee", "lat", "lon", "address", "rooms", "accessible",
-                                        "days", "hours")} for p in pending]
+    from api.service.records import premises_record
+
+    rows = [premises_record(p) for p in pending]
     net = request.app.state.settings.network_path
     return rank_pending_premises(plan.solution, rows, str(net) if net else None)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, allow
 from api.service.db.models import Premises
-from api.service.routers.common import Id, check_place, get_db, territory_of
+from api.service.routers.common import Id, check_place, check_record, get_db, set_options, territory_of
 from api.service.routers.schemas import PremisesIn, PremisesPatch, PremisesStatus
 
 router = APIRouter(prefix="/premises", tags=["premises"])
@@ -18,7 +18,8 @@ router = APIRouter(prefix="/premises", tags=["premises"])
 def premises_out(p: Premises) -> dict:
     return {"id": p.id, "code": p.code, "insee": p.insee, "name": p.name, "address": p.address, "lat": p.lat,
             "lon": p.lon, "rooms": p.rooms, "accessible": p.accessible, "equipment": p.equipment,
-            "days": list(p.days or []), "hours": p.hours, "status": p.status}
+            "days": list(p.days or []), "hours": p.hours, "status": p.status,
+            "options": dict(p.options or {})}
 
 
 def _visible(db: Session, premises_id: Id, who: Principal) -> Premises:
@@ -53,9 +54,11 @@ def create_premises(body: PremisesIn, db: Session = Depends(get_db),
         insee = body.insee
     check_place(db, tid, insee, body.lat, body.lon)
     n = db.scalar(select(func.count(Premises.id)).where(Premises.territory_id == tid, Premises.insee == insee))
-    data = body.model_dump(exclude={"insee"})
+    data = body.model_dump(exclude={"insee", "options"})
     p = Premises(territory_id=tid, insee=insee, code=f"L{insee}-{n + 1}", proposed_by=who.user_id,
                  status="approved" if who.role == "planner" else "proposed", **data)
+    set_options("premises", p, body.options, patch=False)
+    check_record(db, "premises", p)
     db.add(p)
     db.commit()
     return premises_out(p)
@@ -73,11 +76,15 @@ def update_premises(premises_id: Id, body: PremisesPatch, db: Session = Depends(
     p = _visible(db, premises_id, who)
     if who.role == "municipality" and p.status != "proposed":
         raise HTTPException(409, "ce local a déjà été examiné ; contactez le planificateur")
-    for k, v in body.model_dump(exclude_unset=True).items():
+    changes = body.model_dump(exclude_unset=True)
+    if "options" in changes:
+        set_options("premises", p, changes.pop("options"), patch=True)
+    for k, v in changes.items():
         if v is None:
             raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
         setattr(p, k, v)
     check_place(db, p.territory_id, p.insee, p.lat, p.lon)
+    check_record(db, "premises", p)
     db.commit()
     return premises_out(p)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import Field, field_validator
 
@@ -23,6 +23,10 @@ Insee = Field(pattern=r"^[0-9][0-9AB][0-9]{3}$", examples=["77379"])
 Weekday = Literal["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 HOURS_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 HoursText = Field(default="09:00-17:00", pattern=HOURS_RE)
+# The keys of the planner's record beyond the fields (api.service.records: OPTIONS), as the documented format
+# names them (French aliases accepted); the planner validates them. In a PATCH, null removes a key.
+Options = Field(default=None, max_length=60, description="keys of the planner's record beyond the fields "
+                "(docs/home_visits_format.md, docs/rotation_format.md), e.g. window, joint, mon, absences")
 
 
 def _ordered_hours(v: Optional[str]) -> Optional[str]:
@@ -42,7 +46,8 @@ def _past_date(v: Optional[date]) -> Optional[date]:
 class StaffIn(Strict):
     model_config = _example(code="N1", name="Inès Martin", role="nurse", base_name="Maison de santé de Provins",
                             base_lat=48.5597, base_lon=3.2995, phone="06 00 00 00 00",
-                            work_days=["lundi", "mardi", "jeudi"], work_hours="08:30-17:30")
+                            options={"mon": "08:30-17:30", "tue": "08:30-12:30", "thu": "13:30-18:00",
+                                     "absences": "2026-12-24..2026-12-31"})
     code: str = Code
     name: str = Field(min_length=1, max_length=200)
     role: Literal["doctor", "nurse", "ipa"]
@@ -50,15 +55,8 @@ class StaffIn(Strict):
     base_lat: float = Lat
     base_lon: float = Lon
     phone: str = Field(default="", max_length=40)
-    work_days: list[Weekday] = Field(default_factory=lambda: ["lundi", "mardi", "mercredi", "jeudi", "vendredi"],
-                                     min_length=1, max_length=7)
-    work_hours: str = Field(default="08:30-17:30", pattern=HOURS_RE)
     work_profile: WorkProfileKind = "salaried"
-
-    @field_validator("work_hours")
-    @classmethod
-    def _hours_order(cls, v: Optional[str]) -> Optional[str]:
-        return _ordered_hours(v)
+    options: Optional[dict[str, Any]] = Options  # no weekday hours given: Monday to Friday 08:30-17:30
 
 
 class StaffPatch(Strict):
@@ -68,14 +66,8 @@ class StaffPatch(Strict):
     base_lat: Optional[float] = Field(default=None, ge=-90, le=90)
     base_lon: Optional[float] = Field(default=None, ge=-180, le=180)
     phone: Optional[str] = Field(default=None, max_length=40)
-    work_days: Optional[list[Weekday]] = Field(default=None, min_length=1, max_length=7)
-    work_hours: Optional[str] = Field(default=None, pattern=HOURS_RE)
     work_profile: Optional[WorkProfileKind] = None
-
-    @field_validator("work_hours")
-    @classmethod
-    def _hours_order(cls, v: Optional[str]) -> Optional[str]:
-        return _ordered_hours(v)
+    options: Optional[dict[str, Any]] = Options
 
 
 # French working-time rules (planner.core.worktime): salaried staff keep the Code du travail's limits.
@@ -94,6 +86,7 @@ class UnitIn(Strict):
     base_lat: float = Lat
     base_lon: float = Lon
     work_profile: WorkProfileKind = "salaried"
+    options: Optional[dict[str, Any]] = Options  # nights, lodging, rest days, members with their absences...
 
 
 class UnitPatch(Strict):
@@ -104,6 +97,7 @@ class UnitPatch(Strict):
     base_lat: Optional[float] = Field(default=None, ge=-90, le=90)
     base_lon: Optional[float] = Field(default=None, ge=-180, le=180)
     work_profile: Optional[WorkProfileKind] = None
+    options: Optional[dict[str, Any]] = Options
 
 
 class PatientIn(Strict):
@@ -125,6 +119,7 @@ class PatientIn(Strict):
     preferred_nurse: str = Field(default="", max_length=64)
     last_visit: Optional[date] = Field(default=None, description="date of the last visit before this plan")
     last_role: Optional[Literal["doctor", "nurse"]] = None
+    options: Optional[dict[str, Any]] = Options  # window, joint, durations, unavailable dates...
 
     @field_validator("last_visit")
     @classmethod
@@ -146,6 +141,7 @@ class PatientPatch(Strict):
     preferred_nurse: Optional[str] = Field(default=None, max_length=64)
     last_visit: Optional[date] = None
     last_role: Optional[Literal["doctor", "nurse"]] = None
+    options: Optional[dict[str, Any]] = Options
 
     @field_validator("last_visit")
     @classmethod
@@ -170,6 +166,7 @@ class PremisesIn(Strict):
     equipment: str = Field(default="", max_length=300)
     days: list[Weekday] = Field(default_factory=lambda: ["mardi", "jeudi"], min_length=1, max_length=7)
     hours: str = HoursText
+    options: Optional[dict[str, Any]] = Options  # detailed weekly hours (JSON), dated openings
 
     @field_validator("hours")
     @classmethod
@@ -187,6 +184,7 @@ class PremisesPatch(Strict):
     equipment: Optional[str] = Field(default=None, max_length=300)
     days: Optional[list[Weekday]] = Field(default=None, min_length=1, max_length=7)
     hours: Optional[str] = Field(default=None, pattern=HOURS_RE)
+    options: Optional[dict[str, Any]] = Options
 
     @field_validator("hours")
     @classmethod

@@ -7,9 +7,9 @@ from api.service.routers.schemas import StaffIn, StaffPatch
 
 def staff_out(s: Staff) -> dict:
     return {"id": s.id, "code": s.code, "name": s.name, "role": s.role, "base_name": s.base_name,
-            "base_lat": s.base_lat, "base_lon": s.base_lon, "phone": s.phone, "work_days": list(s.work_days or []),
-            "work_hours": s.work_hours, "work_profile": s.work_profile}
+            "base_lat": s.base_lat, "base_lon": s.base_lon, "phone": s.phone,
+            "work_profile": s.work_profile, "options": dict(s.options or {})}
 
 
 router = crud_router(prefix="/staff", tag="staff", model=Staff, label="soignant", create=StaffIn,
-                     update=StaffPatch, out=staff_out)
+                     update=StaffPatch, out=staff_out, kind="staff")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Commune, Territory
 from api.service.routers.common import Id, Strict, get_db, territory_of
@@ -59,3 +63,21 @@ def list_communes(territory_id: Id, db: Session = Depends(get_db),
     rows = db.scalars(select(Commune).where(Commune.territory_id == territory_id).order_by(Commune.name))
     return [commune_out(c) for c in rows]
 
+
+
+@router.get("/{territory_id}/records",
+            summary="The territory as the planner's problem JSON (what `planner plan` reads)")
+def territory_records(territory_id: Id, kind: Literal["home_visits", "rotation"], start: date,
+                      days: int = Query(ge=1, le=56), db: Session = Depends(get_db),
+                      who: Principal = Depends(allow("planner"))) -> dict:
+    """The documented problem JSON (docs/home_visits_format.md, docs/rotation_format.md) of the territory's
+    records for a plan from `start` over `days`: `planner plan visits --problem` plans the same."""
+    from api.service.records import home_visit_problem_dict, rotation_problem_dict, snapshot
+
+    get_territory(territory_id, db, who)
+    snap = snapshot(db, territory_id)
+    params = {"start": start.isoformat(), "days": days}
+    if kind == "home_visits":
+        record_read(db, who, "export", "/territories/{id}/records", len(snap["patients"]))
+        return home_visit_problem_dict(snap, params)
+    return rotation_problem_dict(snap, params)
