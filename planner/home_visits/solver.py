@@ -2,18 +2,22 @@
 
 (a) `calendar.plan_days` places every required visit on a day of its window, balancing each role's daily
     capacity, preferring days when the preferred doctor/nurse works and days with visits nearby;
-(b) each day is routed with the generic routing core (`planner.routing_ortools.solve_routing`), doctors
-    first, then nurses. A joint visit is routed in the doctors' problem; its start time is then fixed in
-    the nurses' problem as a zero-width window, so both start together (if no nurse can be there, the
-    doctor's stop is removed and the visit retried elsewhere). Continuity: a visit is offered only to the
-    preferred doctor/nurse when that person works that day and can hold it; it is opened to every
-    colleague of the role when it is retried;
+(b) each day is routed in one model holding every caregiver who works that day, whatever their role
+    (roles are data: a stop may only go to caregivers of its role; a psychologist is one more role in the
+    staff list). A joint visit is one stop per role tied by a synchronisation (planner/home_visits/sync.py),
+    so the search places both caregivers together; the routing core's entry point (planner.routing_engine)
+    gives such days to its ruin-and-recreate search (planner.routing_engine_lns), the others to OR-Tools.
+    Continuity: a visit is offered only to the preferred caregiver of the role when that person works
+    that day and can hold it; it is opened to every colleague of the role when it is retried. Workload:
+    each caregiver's fair share of the day's visits of their role (in proportion to working minutes) is a
+    soft bound, every visit above it costs BALANCE_COST_S (planner/home_visits/workload.py reports the
+    spread over the horizon);
 (b') a move pass: visits whose detour costs more (matrix estimate) than inserting them into a round of the
     same role on another allowed day move there, and the changed days are routed again (measured on the
     demo: about 5 % less driving at the same number of visits);
 (c) visits a day cannot hold move to another allowed day (spacing with their neighbours kept); what still
     cannot be placed is unscheduled with the rule that blocks it, in French;
-(d) the remaining time polishes each day's routes from the current ones (joint times kept).
+(d) the remaining time polishes each day's routes from the current ones (joint visits still tied).
 
 Deterministic for a given seed with `deterministic=True` (greedy descents that end at a local optimum) or
 when each search is bounded by `solution_limit` before its time share; with guided local search and only
@@ -33,10 +37,11 @@ from planner.home_visits.calendar import (
     staff_can, visit_window,
 )
 from planner.home_visits.model import (
-    DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, PlannedVisit, Route, RouteStop, Staff,
+    ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, PlannedVisit, Route, RouteStop, Staff,
     UnscheduledVisit,
 )
 from planner.home_visits import sync
+from planner.home_visits.workload import fairness
 from planner.routing import Break, RoutingProblem, Stop, Vehicle
 from planner.routing_engine import solve_routing
 from planner.routing_ortools import SearchOptions
@@ -370,8 +375,8 @@ class _Solver:
                 members = [s for s in self.problem.staff if s.role == role]
                 if members and all(m.time_s(s.start_place_id, d.patient.place_id) >= UNREACHABLE
                                    or m.time_s(d.patient.place_id, s.end_place_id) >= UNREACHABLE for s in members):
-                    who = "aucun médecin" if role == DOCTOR else "aucune infirmière"
-                    out[d.key] = f"domicile injoignable par la route pour {who} (réseau routier)"
+                    out[d.key] = (f"domicile injoignable par la route depuis la base de chaque "
+                                  f"{_label(role)} (réseau routier)")
         return out
 
     def _reason(self, d: Demand, lo: date, hi: date, cal: Calendar, tried: set[date]) -> str:
@@ -381,7 +386,7 @@ class _Solver:
             return cal.why_no_day(d, lo, hi)
         for role in d.roles:
             members = [s for s in self.problem.staff if s.role == role]
-            label = "tous les médecins" if role == DOCTOR else "toutes les infirmières"
+            label = f"chaque {_label(role)}"
             if members and all(m.time_s(s.start_place_id, p.place_id) + m.time_s(p.place_id, s.end_place_id)
                                > s.max_driving_min * 60 for s in members):
                 return f"hors de la limite de conduite de {label}"
@@ -392,9 +397,9 @@ class _Solver:
                 return f"trop loin pour tenir dans la journée de travail de {label}"
         span = f"du {fr_day(max(lo, self.problem.horizon.start))} au {fr_day(min(hi, self.problem.horizon.end))}"
         if d.joint:
-            return (f"visite en binôme : pas de créneau commun à un médecin et une infirmière ({span}), "
-                    "tournées complètes")
-        who = ROLE_LABELS_FR[d.role]
+            return (f"visite en binôme : pas de créneau commun à {' et '.join(_label(r) for r in d.roles)} "
+                    f"({span}), tournées complètes")
+        who = _label(d.role)
         cut = [s.name for s in self.problem.staff if s.role in d.roles and any(
             (own := s.hours_on(day)) is not None and (legal := self.avail.working(s, day)) is not None
             and legal.end_min - legal.start_min < own.end_min - own.start_min for day in days_between(lo, hi))]
@@ -422,7 +427,7 @@ class _Solver:
         visits = _recompute_on_time(self.problem, visits)
         sol = HomeVisitSolution(routes, tuple(visits), tuple(unscheduled))
         return HomeVisitSolution(sol.routes, sol.visits, sol.unscheduled, indicators(self.problem, sol),
-                                 {"solver": "calendar greedy + OR-Tools routing per day (planner.routing)",
+                                 {"solver": "calendar greedy + one routing model per day, joint visits tied (planner.routing_engine)",
                                   "seed": self.seed, "time_limit_s": self.limit,
                                   "first_feasible_s": round(first_feasible_s, 2),
                                   "wall_s": round(self.elapsed(), 2)})
@@ -453,6 +458,10 @@ def _consecutive(done: list[PlannedVisit], v: PlannedVisit) -> bool:
     return bool(done) and done[-1].patient_id == v.patient_id and done[-1].visit_index == v.visit_index - 1
 
 
+def _label(role: str) -> str:
+    return ROLE_LABELS_FR.get(role, role)
+
+
 def _travel(day: _Day) -> int:
     return sum(r.travel_s for r in day.routes.values())
 
@@ -462,9 +471,10 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
     planned, unplanned = len(sol.visits), len(sol.unscheduled)
     required = planned + unplanned
     pref_total = pref_kept = 0
+    role_of = {s.id: s.role for s in problem.staff}
     for v in sol.visits:
         p = problem.patient(v.patient_id)
-        for role in ((DOCTOR, NURSE) if v.joint else (v.role,)):
+        for role in (tuple(dict.fromkeys(role_of[x] for x in v.staff_ids)) if v.joint else (v.role,)):
             pref = p.preferred(role)
             if pref is not None:
                 pref_total += 1
@@ -477,7 +487,7 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
         km[r.staff_id] += r.travel_m / 1000
         count[r.staff_id] += len(r.stops)
     balance = {}
-    for role in (DOCTOR, NURSE):
+    for role in dict.fromkeys(s.role for s in problem.staff):
         xs = [count[s.id] for s in problem.staff if s.role == role]
         if xs:
             mean = sum(xs) / len(xs)
@@ -495,6 +505,7 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
         "driving_hours_by_staff": {k: round(v / 3600, 2) for k, v in drive.items()},
         "visits_by_staff": count,
         "workload_balance": balance,
+        "workload_fairness": fairness(problem, sol),
     }
 
 
