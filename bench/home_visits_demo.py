@@ -57,7 +57,8 @@ def main() -> None:
         verdict = "ok" if g["within"] else (g["explained_by"] or "NOT within 1.3 and not explained")
         print(f"  {g['role']} {g['working_hours']} h over the horizon, {len(g['staff'])} staff: busiest "
               f"{g['busiest']} {g['busiest_visits']} visits, least busy {g['least_busy']} {g['least_busy_visits']}, "
-              f"ratio {g['ratio']}: {verdict}")
+              f"({g['busiest_own_patients']} for own patients, {g['busiest_covering_absent']} for an absent "
+              f"colleague's), ratio {g['ratio']}: {verdict}")
     print("unscheduled reasons:", dict(Counter(u.reason.split(" (")[0] for u in sol.unscheduled)))
     print(f"checker: {len(errors)} violation(s)" + (f", first: {errors[:3]}" if errors else ""))
 

@@ -7,7 +7,9 @@ days off removed), so a part-time colleague, or one away for three days, is comp
 of the same time. Each group says which rule explains a wider spread, in French, for the coordinator:
 - continuity: without the visits to the busiest caregiver's own patients (preferred caregiver, or the same
   caregiver as before in a re-plan), the spread would be within the ratio;
-- absences: the least busy caregiver of the group was absent part of the horizon.
+- absences: the least busy caregiver of the group was absent part of the horizon, or the busiest one
+  also covered the patients of a colleague who was.
+Otherwise `explained_by` is None: the spread is a fault of the plan (or of where the caregivers are based).
 """
 
 from __future__ import annotations
@@ -25,11 +27,17 @@ def fairness(problem: HomeVisitProblem, sol: HomeVisitSolution) -> list[dict]:
                for s in problem.staff}
     count = {s.id: 0 for s in problem.staff}
     own = {s.id: 0 for s in problem.staff}  # visits to patients whose preferred caregiver they are
+    covered = {s.id: 0 for s in problem.staff}  # visits to patients of a colleague absent on the horizon
+    absent = {s.id for s in problem.staff if any(a <= problem.horizon.end and b >= problem.horizon.start
+                                                 for a, b in s.absences)}
     for r in sol.routes:
         count[r.staff_id] += len(r.stops)
         for st in r.stops:
-            if problem.patient(st.patient_id).preferred(st.role) == r.staff_id:
+            pref = problem.patient(st.patient_id).preferred(st.role)
+            if pref == r.staff_id:
                 own[r.staff_id] += 1
+            elif pref in absent:
+                covered[r.staff_id] += 1
     groups: dict[tuple[str, int], list[str]] = {}
     for s in problem.staff:
         groups.setdefault((s.role, minutes[s.id]), []).append(s.id)
@@ -45,12 +53,17 @@ def fairness(problem: HomeVisitProblem, sol: HomeVisitSolution) -> list[dict]:
         within = ratio is not None and ratio <= MAX_RATIO
         reason = None
         if not within:
-            if by_id[least].absences:
+            if least in absent:
                 reason = f"absence de {by_id[least].name} sur l'horizon"
             elif hi - own[busiest] <= MAX_RATIO * lo:
                 reason = (f"continuité des soins : {own[busiest]} des {hi} visites de {by_id[busiest].name} "
                           "sont pour ses patients attitrés")
+            elif hi - own[busiest] - covered[busiest] <= MAX_RATIO * lo:
+                reason = (f"continuité des soins et absences : {own[busiest]} des {hi} visites de "
+                          f"{by_id[busiest].name} sont pour ses patients attitrés, {covered[busiest]} pour ceux "
+                          "d'un collègue absent")
         out.append({"role": role, "role_fr": ROLE_LABELS_FR.get(role, role), "working_hours": round(mins / 60, 1),
                     "staff": sorted(ids), "busiest": busiest, "busiest_visits": hi, "least_busy": least,
-                    "least_busy_visits": lo, "ratio": ratio, "within": within, "explained_by": reason})
+                    "least_busy_visits": lo, "busiest_own_patients": own[busiest],
+                    "busiest_covering_absent": covered[busiest], "ratio": ratio, "within": within, "explained_by": reason})
     return out
