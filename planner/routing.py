@@ -10,7 +10,10 @@ home-visit planner builds its day routes on these types. Conventions, stated onc
 - a vehicle leaves its start node at `Route.start_s` (>= shift start) and reaches its end node at
   `Route.end_s` (<= shift end); breaks may also fall before the start or after the end of a route (the
   person is then off duty anyway);
-- `max_drive_s` counts every leg of a route, including the return to the end node.
+- `max_drive_s` counts every leg of a route, including the return to the end node;
+- a `Sync` ties two stops (a joint visit): both served or both dropped, by two vehicles, their starts
+  within an offset range; every engine must honour it (OR-Tools as a CP constraint, planner.routing_engine_lns
+  by moving the pair together) and the checker verifies it.
 """
 
 from __future__ import annotations
