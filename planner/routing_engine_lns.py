@@ -446,16 +446,15 @@ def solve_routing(problem: RoutingProblem, *, time_limit_s: float = 5, seed: int
         q = max(1, min(n_units - 1, s.rng.randint(2, max(3, min(30, n_units // 5 + 2)))))
         cand_routes, cand_un = [r[:] for r in routes], set(unassigned)
         starts = s.evaluate(cand_routes, cand_un).starts
-        removed = s.ruin(cand_routes, cand_un, q, starts)
+        s.ruin(cand_routes, cand_un, q, starts)
         todo = s.order(sorted({s.unit_of[i] for i in cand_un}))
         c = s.insert(cand_routes, cand_un, todo)
         if c < best[0] * (1 + threshold0 * (1 - frac)) and c < INFEASIBLE:
-            routes, unassigned, cur = cand_routes, cand_un, c
+            routes, unassigned = cand_routes, cand_un
             if c < best[0] - 1e-9:
                 best = (c, [r[:] for r in routes], set(unassigned))
                 if progress is not None:
                     progress(int(min(c, 2 ** 62)), time.perf_counter() - t0)
-        del removed
     cost, routes, unassigned = best
     wall = time.perf_counter() - t0
     if cost == INFEASIBLE or any(problem.stops[i].penalty is None for i in unassigned):
