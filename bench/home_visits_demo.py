@@ -53,6 +53,12 @@ def main() -> None:
           f"(joint {ind['joint_visits_planned']}), on time {100 * ind['on_time_rate']:.1f} %, "
           f"continuity {100 * ind['continuity_rate']:.1f} %")
     print(f"driving {ind['driving_hours_total']} h, {ind['driving_km_total']} km; balance {ind['workload_balance']}")
+    for g in ind["workload_fairness"]:
+        verdict = "ok" if g["within"] else (g["explained_by"] or "NOT within 1.3 and not explained")
+        print(f"  {g['role']} {g['working_hours']} h over the horizon, {len(g['staff'])} staff: busiest "
+              f"{g['busiest']} {g['busiest_visits']} visits, least busy {g['least_busy']} {g['least_busy_visits']}, "
+              f"({g['busiest_own_patients']} for own patients, {g['busiest_covering_absent']} for an absent "
+              f"colleague's), ratio {g['ratio']}: {verdict}")
     print("unscheduled reasons:", dict(Counter(u.reason.split(" (")[0] for u in sol.unscheduled)))
     print(f"checker: {len(errors)} violation(s)" + (f", first: {errors[:3]}" if errors else ""))
 

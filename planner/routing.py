@@ -10,12 +10,15 @@ home-visit planner builds its day routes on these types. Conventions, stated onc
 - a vehicle leaves its start node at `Route.start_s` (>= shift start) and reaches its end node at
   `Route.end_s` (<= shift end); breaks may also fall before the start or after the end of a route (the
   person is then off duty anyway);
-- `max_drive_s` counts every leg of a route, including the return to the end node.
+- `max_drive_s` counts every leg of a route, including the return to the end node;
+- a `Sync` ties two stops (a joint visit): both served or both dropped, by two vehicles, their starts
+  within an offset range; every engine must honour it (OR-Tools as a CP constraint, planner.routing_engine_lns
+  by moving the pair together) and the checker verifies it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -75,6 +78,18 @@ class Stop:
         return max(0, start_s - max(b for _, b in self.windows))
 
 
+@dataclass(frozen=True)
+class Sync:
+    """Two stops served together: both or neither, by two different vehicles, and
+    `min_offset_s <= start(second) - start(first) <= max_offset_s` (0, 0 = the same start time; a positive
+    range = the first one, then the second, as in a consultation in two stages)."""
+
+    first: str  # stop id
+    second: str  # stop id
+    min_offset_s: int = 0
+    max_offset_s: int = 0
+
+
 OBJECTIVES = ("time", "distance")
 
 
@@ -94,6 +109,9 @@ class RoutingProblem:
     capacities: tuple[int, ...] | None = None
     objective: str = "time"
     span_cost: int = 0
+    syncs: tuple[Sync, ...] = ()
+    count_target: tuple[int, ...] | None = None
+    count_cost: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "seconds", _as_matrix(self.seconds, "seconds"))
@@ -103,6 +121,9 @@ class RoutingProblem:
         object.__setattr__(self, "stops", tuple(self.stops))
         if self.capacities is not None:
             object.__setattr__(self, "capacities", tuple(int(c) for c in self.capacities))
+        object.__setattr__(self, "syncs", tuple(self.syncs))
+        if self.count_target is not None:
+            object.__setattr__(self, "count_target", tuple(int(c) for c in self.count_target))
         validate(self)
 
     @property
@@ -185,6 +206,19 @@ def validate(problem: RoutingProblem) -> None:
             raise InputError(f"stop {s.id}: negative penalty", source=s.id, field="penalty")
         if s.late_cost_per_s < 0:
             raise InputError(f"stop {s.id}: negative late cost", source=s.id, field="late_cost_per_s")
+    if problem.count_target is not None and len(problem.count_target) != len(problem.vehicles):
+        raise InputError("count_target must give one value per vehicle", field="count_target")
+    paired: set[str] = set()
+    for y in problem.syncs:
+        for sid in (y.first, y.second):
+            if sid not in seen:
+                raise InputError(f"sync names unknown stop {sid}", source=sid, field="syncs")
+            if sid in paired:
+                raise InputError(f"stop {sid} is in two syncs", source=sid, field="syncs")
+            paired.add(sid)
+        if y.first == y.second or y.max_offset_s < y.min_offset_s:
+            raise InputError(f"sync {y.first}/{y.second}: same stop twice or empty offset range",
+                             source=y.first, field="syncs")
 
 
 @dataclass(frozen=True)
@@ -255,6 +289,9 @@ def objective_value(problem: RoutingProblem, solution: RoutingSolution) -> int:
         total += sum(problem.arc_cost(a, b) for a, b in zip(nodes, nodes[1:]))
         total += v.fixed_cost + problem.span_cost * (r.end_s - r.start_s)
         total += sum(stops[x.stop_id].late_cost_per_s * stops[x.stop_id].late_s(x.start_s) for x in r.visits)
+        if problem.count_target is not None:
+            over = len(r.visits) - problem.count_target[problem.vehicle_index()[r.vehicle_id]]
+            total += problem.count_cost * max(0, over)
     total += sum(stops[s].penalty or 0 for s in solution.dropped if s in stops)
     return total
 
@@ -357,6 +394,25 @@ def check_routing(problem: RoutingProblem, solution: RoutingSolution) -> list[st
     for d in solution.dropped:
         if d not in stops:
             errors.append(f"dropped stop {d} is not in the problem")
+    errors.extend(_check_syncs(problem, solution))
+    return errors
+
+
+def _check_syncs(problem: RoutingProblem, solution: RoutingSolution) -> list[str]:
+    """Both stops of a sync served or both dropped, by two vehicles, starts within the offset range."""
+    served = {x.stop_id: x for r in solution.routes for x in r.visits}
+    errors = []
+    for y in problem.syncs:
+        a, b = served.get(y.first), served.get(y.second)
+        if (a is None) != (b is None):
+            errors.append(f"stops {y.first} and {y.second} go together, but only one is served")
+        elif a is not None:
+            if a.vehicle_id == b.vehicle_id:
+                errors.append(f"stops {y.first} and {y.second} go together, both served by {a.vehicle_id}")
+            gap = b.start_s - a.start_s
+            if not y.min_offset_s <= gap <= y.max_offset_s:
+                errors.append(f"stops {y.first} and {y.second} start {gap} s apart, outside "
+                              f"[{y.min_offset_s}, {y.max_offset_s}]")
     return errors
 
 

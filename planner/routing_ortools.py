@@ -171,11 +171,16 @@ class _Model:
             caps = [int(v.max_drive_s) if v.max_drive_s is not None else int(travel.sum()) + 1
                     for v in vehicles]
             routing.AddDimensionWithVehicleCapacity(drive_cb, 0, caps, True, "drive")
-        if any(v.max_stops is not None for v in vehicles):
+        if any(v.max_stops is not None for v in vehicles) or p.count_target is not None:
             ones = [1] * len(self.stops) + [0] * self.n_depots
             count_cb = routing.RegisterUnaryTransitVector(ones)
             caps = [int(v.max_stops) if v.max_stops is not None else len(self.stops) for v in vehicles]
             routing.AddDimensionWithVehicleCapacity(count_cb, 0, caps, True, "stops")
+            if p.count_target is not None and p.count_cost:
+                count = routing.GetDimensionOrDie("stops")
+                for k, target in enumerate(p.count_target):
+                    count.SetCumulVarSoftUpperBound(routing.End(k), int(target), int(p.count_cost))
+        self._add_syncs(time)
         if p.capacities is not None:
             demand_cb = routing.RegisterUnaryTransitVector(
                 [int(s.demand) for s in self.stops] + [0] * self.n_depots)
@@ -185,6 +190,36 @@ class _Model:
         for k in range(n_v):
             routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(k)))
             routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(k)))
+
+    def _add_syncs(self, time) -> None:
+        """Joint stops: both active or neither, on two vehicles, start times within the offset range.
+
+        Constraints of the CP solver under the routing model: every move of the search is checked
+        against them, so a joint visit's two caregivers are planned together, not one after the other."""
+        p, routing, manager = self.problem, self.routing, self.manager
+        if not p.syncs:
+            return
+        solver = routing.solver()
+        where = {s.id: i for i, s in enumerate(self.stops)}
+        for y in p.syncs:
+            a, b = manager.NodeToIndex(where[y.first]), manager.NodeToIndex(where[y.second])
+            solver.Add(routing.ActiveVar(a) == routing.ActiveVar(b))
+            solver.Add(solver.IsDifferentVar(routing.VehicleVar(a), routing.VehicleVar(b))
+                       >= routing.ActiveVar(a))
+            gap = time.CumulVar(b) - time.CumulVar(a)
+            lo, hi = int(y.min_offset_s), int(y.max_offset_s)
+            stop_a, stop_b = self.stops[where[y.first]], self.stops[where[y.second]]
+            if stop_a.penalty is None and stop_b.penalty is None:
+                if lo == hi:
+                    solver.Add(gap == lo)
+                else:
+                    solver.Add(gap >= lo)
+                    solver.Add(gap <= hi)
+            else:
+                # Optional pair: the offset binds only when it is served (free times of dropped stops).
+                active = routing.ActiveVar(a)
+                solver.Add(active * (gap - lo) >= 0)
+                solver.Add(active * (hi - gap) >= 0)
 
     def initial_assignment(self, initial: RoutingSolution | Sequence[Sequence[str]]):
         """Turn a previous solution (or lists of stop ids per vehicle) into an OR-Tools assignment."""

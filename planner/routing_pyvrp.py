@@ -37,6 +37,10 @@ def unfit_reasons(problem: RoutingProblem) -> list[str]:
         reasons.append("several time windows on a stop")
     if any(s.late_cost_per_s > 0 and s.windows for s in problem.stops):
         reasons.append("soft time windows (late_cost_per_s)")
+    if problem.syncs:
+        reasons.append("joint stops (syncs)")
+    if problem.count_target is not None and problem.count_cost:
+        reasons.append("soft bound on stops per vehicle (count_target)")
     return reasons
 
 

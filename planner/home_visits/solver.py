@@ -2,18 +2,22 @@
 
 (a) `calendar.plan_days` places every required visit on a day of its window, balancing each role's daily
     capacity, preferring days when the preferred doctor/nurse works and days with visits nearby;
-(b) each day is routed with the generic routing core (`planner.routing_ortools.solve_routing`), doctors
-    first, then nurses. A joint visit is routed in the doctors' problem; its start time is then fixed in
-    the nurses' problem as a zero-width window, so both start together (if no nurse can be there, the
-    doctor's stop is removed and the visit retried elsewhere). Continuity: a visit is offered only to the
-    preferred doctor/nurse when that person works that day and can hold it; it is opened to every
-    colleague of the role when it is retried;
+(b) each day is routed in one model holding every caregiver who works that day, whatever their role
+    (roles are data: a stop may only go to caregivers of its role; a psychologist is one more role in the
+    staff list). A joint visit is one stop per role tied by a synchronisation (planner/home_visits/sync.py),
+    so the search places both caregivers together; the routing core's entry point (planner.routing_engine)
+    gives such days to its ruin-and-recreate search (planner.routing_engine_lns), the others to OR-Tools.
+    Continuity: a visit is offered only to the preferred caregiver of the role when that person works
+    that day and can hold it; it is opened to every colleague of the role when it is retried. Workload:
+    each caregiver's fair share of the day's visits of their role (in proportion to working minutes) is a
+    soft bound, every visit above it costs BALANCE_COST_S (planner/home_visits/workload.py reports the
+    spread over the horizon);
 (b') a move pass: visits whose detour costs more (matrix estimate) than inserting them into a round of the
     same role on another allowed day move there, and the changed days are routed again (measured on the
     demo: about 5 % less driving at the same number of visits);
 (c) visits a day cannot hold move to another allowed day (spacing with their neighbours kept); what still
     cannot be placed is unscheduled with the rule that blocks it, in French;
-(d) the remaining time polishes each day's routes from the current ones (joint times kept).
+(d) the remaining time polishes each day's routes from the current ones (joint visits still tied).
 
 Deterministic for a given seed with `deterministic=True` (greedy descents that end at a local optimum) or
 when each search is bounded by `solution_limit` before its time share; with guided local search and only
@@ -33,11 +37,14 @@ from planner.home_visits.calendar import (
     staff_can, visit_window,
 )
 from planner.home_visits.model import (
-    DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, PlannedVisit, Route, RouteStop, Staff,
+    ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, PlannedVisit, Route, RouteStop, Staff,
     UnscheduledVisit,
 )
+from planner.home_visits import sync
+from planner.home_visits.workload import fairness
 from planner.routing import Break, RoutingProblem, Stop, Vehicle
-from planner.routing_ortools import SearchOptions, solve_routing
+from planner.routing_engine import solve_routing
+from planner.routing_ortools import SearchOptions
 from planner.core.travel import UNREACHABLE, TravelMatrix, travel_record
 
 Progress = Callable[[str, float], None]  # (what is being done, fraction of the work done 0..1)
@@ -48,6 +55,8 @@ NEAR_S = 12 * 60  # two patients are "near" (worth visiting the same day) within
 RETRY_ROUNDS = 5
 MOVE_PASS = 1  # passes moving costly detours to days whose rounds pass nearby, after the first routing
 MOVE_SHARE = 0.15  # of the time limit, for re-routing the days changed by that pass
+BALANCE_COST_S = 15 * 60  # each visit above a caregiver's fair share of the day costs 15 minutes' driving
+LNS_ITERATIONS = 400  # work limit of a day's search with joint visits when the plan must be reproducible
 
 
 @dataclass
@@ -79,6 +88,7 @@ class _Solver:
         check_matrix_covers(problem, matrix)
         # A greedy descent stops at a local optimum, not at the clock: the same plan on any machine.
         self.options = SearchOptions(metaheuristic="greedy_descent") if deterministic else None
+        self.iterations = LNS_ITERATIONS if (deterministic or solution_limit is not None) else None
         self.problem, self.matrix, self.seed = problem, matrix, seed
         self.limit, self.solution_limit = time_limit_s, solution_limit
         self.progress = progress or (lambda what, frac: None)
@@ -95,17 +105,13 @@ class _Solver:
         return m.time_s(a, b) <= NEAR_S
 
     # --- routing of one day ---------------------------------------------------------------------------
-    def _members(self, role: str, day: date) -> list[Staff]:
-        return [s for s in self.problem.staff if s.role == role and self.avail.working(s, day) is not None]
-
-    def _stage(self, day: date, role: str, demands: list[Demand], joint_times: dict[tuple[str, int], int],
-               relaxed: set[tuple[str, int]], limit_s: float, initial: dict[str, list[str]] | None = None):
-        """Route `role`'s staff on `day` over `demands`; returns (routes by staff, dropped keys, objective)."""
-        members = self._members(role, day)
+    def route_day(self, day: date, demands: list[Demand], relaxed: set[tuple[str, int]], limit_s: float,
+                  previous: _Day | None = None) -> _Day:
+        """Route every caregiver working on `day` in one model: a joint visit is one stop per role, tied
+        (planner.home_visits.sync), so both caregivers are placed together by the search."""
+        members = [s for s in self.problem.staff if self.avail.working(s, day) is not None]
         if not demands:
-            return {}, [], 0
-        if not members:
-            return {}, [d.key for d in demands], 0
+            return _Day({}, {})
         ids: list[str] = []
         for s in members:
             for pid in (s.start_place_id, s.end_place_id):
@@ -123,31 +129,36 @@ class _Solver:
             breaks = (Break(pause[0] * 60, pause[1] * 60, pause[2] * 60),) if pause else ()
             vehicles.append(Vehicle(s.id, node[s.start_place_id], node[s.end_place_id], span.start_min * 60,
                                     span.end_min * 60, s.max_driving_min * 60, s.max_visits_per_day, breaks,
-                                    tag=role))
-        stops = []
+                                    tag=s.role))
+        stops, syncs, part_of = [], [], {}
         for d in demands:
             p = d.patient
-            dur = p.duration_min(role, d.joint) * 60
-            allowed = [s.id for s in members if staff_can(s, self.avail.working(s, day), p, d.joint, role)]
-            pref = next((x for x in d.previous_staff if x in self.staff and self.staff[x].role == role), None)
-            pref = pref or p.preferred(role)
-            if pref in allowed and d.key not in relaxed:
-                allowed = [pref]
-            if d.key in joint_times:
-                t = joint_times[d.key]
-                windows = ((t, t),)
-                penalty = 3 * DROP_PENALTY_S * p.priority
-            else:
-                windows = ((p.window.start_min * 60, p.window.end_min * 60 - dur),) if p.window else ()
-                penalty = DROP_PENALTY_S * p.priority * (2 if d.joint else 1)
-            stops.append(Stop(_stop_id(d.key), node[p.place_id], dur, windows, tuple(allowed), penalty))
-        rp = RoutingProblem(sub.seconds, sub.metres, tuple(vehicles), tuple(stops))
+            roles = d.roles
+            dur = max(p.duration_min(r, d.joint) for r in roles) * 60
+            windows = ((p.window.start_min * 60, p.window.end_min * 60 - dur),) if p.window else ()
+            penalty = DROP_PENALTY_S * p.priority * len(roles)
+            for sid, role in sync.parts(d.key, roles, d.joint):
+                allowed = [s.id for s in members
+                           if s.role == role and staff_can(s, self.avail.working(s, day), p, d.joint, role)]
+                pref = next((x for x in d.previous_staff if x in self.staff and self.staff[x].role == role), None)
+                pref = pref or p.preferred(role)
+                if pref in allowed and d.key not in relaxed:
+                    allowed = [pref]
+                stops.append(Stop(sid, node[p.place_id], dur, windows, tuple(allowed), penalty))
+                part_of[sid] = (d, role)
+            if d.joint:
+                syncs += sync.ties(d.key, roles)
+        rp = RoutingProblem(sub.seconds, sub.metres, tuple(vehicles), tuple(stops), syncs=tuple(syncs),
+                            count_target=self._count_targets(day, members, demands),
+                            count_cost=BALANCE_COST_S)
         init = None
-        if initial:
-            init = [initial.get(v.id, []) for v in vehicles]
+        if previous is not None:
+            init = [[sync.stop_id((st.patient_id, st.visit_index), st.role if st.joint else None)
+                     for st in previous.routes[v.id].stops] if v.id in previous.routes else []
+                    for v in vehicles]
         sol = solve_routing(rp, time_limit_s=max(0.05, limit_s), seed=self.seed, initial=init,
-                            solution_limit=self.solution_limit, options=self.options)
-        by_key = {d.key: d for d in demands}
+                            solution_limit=self.solution_limit, options=self.options,
+                            iterations=self.iterations)
         routes = {}
         for r in sol.routes:
             if not r.visits:
@@ -155,64 +166,33 @@ class _Solver:
             s = self.staff[r.vehicle_id]
             stops_out = []
             for v in r.visits:
-                d = by_key[_key(v.stop_id)]
-                stops_out.append(RouteStop(d.patient.id, d.index, d.role, d.joint, v.arrival_s, v.start_s,
+                d, role = part_of[v.stop_id]
+                stops_out.append(RouteStop(d.patient.id, d.index, role, d.joint, v.arrival_s, v.start_s,
                                            v.end_s, v.travel_s, v.travel_m))
-            last = r.visits[-1]
-            back_s = int(sub.seconds[node[by_key[_key(last.stop_id)].patient.place_id], node[s.end_place_id]])
-            back_m = int(sub.metres[node[by_key[_key(last.stop_id)].patient.place_id], node[s.end_place_id]])
+            last = node[part_of[r.visits[-1].stop_id][0].patient.place_id]
+            back_s = int(sub.seconds[last, node[s.end_place_id]])
+            back_m = int(sub.metres[last, node[s.end_place_id]])
             bs, be = (r.breaks[0] if r.breaks else (None, None))
             routes[s.id] = Route(s.id, day, r.start_s, r.end_s, tuple(stops_out), back_s, back_m, bs, be)
-        dropped = [_key(x) for x in sol.dropped]
-        return routes, dropped, sol.objective if sol.found else 0
+        dropped = {}
+        for x in sol.dropped:
+            d, role = part_of[x]
+            dropped[d.key] = "joint" if d.joint else role
+        return _Day(routes, dropped, sol.objective if sol.found else 0)
 
-    def route_day(self, day: date, demands: list[Demand], relaxed: set[tuple[str, int]], limit_s: float,
-                  previous: _Day | None = None) -> _Day:
-        """Doctors first (with the joint visits), then nurses with the joint visits fixed at the doctors' time."""
-        doc = [d for d in demands if d.role == DOCTOR or d.joint]
-        nur = [d for d in demands if d.role == NURSE or d.joint]
-        init_d = init_n = None
-        fixed_d: dict[tuple[str, int], int] = {}
-        if previous is not None:
-            init_d = {sid: [_stop_id((s.patient_id, s.visit_index)) for s in r.stops]
-                      for sid, r in previous.routes.items() if self.staff[sid].role == DOCTOR}
-            init_n = {sid: [_stop_id((s.patient_id, s.visit_index)) for s in r.stops]
-                      for sid, r in previous.routes.items() if self.staff[sid].role == NURSE}
-            fixed_d = {(s.patient_id, s.visit_index): s.start_s for r in previous.routes.values()
-                       for s in r.stops if s.joint and self.staff[r.staff_id].role == DOCTOR}
-        share = limit_s / 2
-        droutes, ddrop, dcost = self._stage(day, DOCTOR, doc, fixed_d, relaxed, share, init_d)
-        joint_times = {(s.patient_id, s.visit_index): s.start_s for r in droutes.values() for s in r.stops if s.joint}
-        nur = [d for d in nur if not d.joint or d.key in joint_times]
-        nroutes, ndrop, ncost = self._stage(day, NURSE, nur, joint_times, relaxed, share, init_n)
-        dropped = {k: DOCTOR for k in ddrop}
-        dropped.update({k: (NURSE if k not in joint_times else "joint") for k in ndrop})
-        lost_joint = {k for k in ndrop if k in joint_times}
-        if lost_joint:
-            for sid, r in list(droutes.items()):
-                if any((s.patient_id, s.visit_index) in lost_joint for s in r.stops):
-                    droutes[sid] = self._without(r, lost_joint)
-            droutes = {k: r for k, r in droutes.items() if r.stops}
-        return _Day({**droutes, **nroutes}, dropped, dcost + ncost)
-
-    def _without(self, r: Route, keys: set[tuple[str, int]]) -> Route:
-        """The route with some stops removed; later stops keep their start times (still reachable)."""
-        s = self.staff[r.staff_id]
-        m = self.matrix
-        kept, prev, prev_end = [], s.start_place_id, r.depart_s
-        for st in r.stops:
-            if (st.patient_id, st.visit_index) in keys:
-                continue
-            t, dm = m.time_s(prev, st.patient_id), m.distance_m(prev, st.patient_id)
-            paused = 0
-            if r.break_start_s is not None and prev_end <= r.break_start_s and r.break_end_s <= st.start_s:
-                paused = r.break_end_s - r.break_start_s
-            arrival = min(st.start_s, prev_end + t + paused)
-            kept.append(RouteStop(st.patient_id, st.visit_index, st.role, st.joint, arrival, st.start_s, st.end_s,
-                                  t, dm))
-            prev, prev_end = st.patient_id, st.end_s
-        return Route(r.staff_id, r.day, r.depart_s, r.return_s, tuple(kept), m.time_s(prev, s.end_place_id),
-                     m.distance_m(prev, s.end_place_id), r.break_start_s, r.break_end_s)
+    def _count_targets(self, day: date, members: list[Staff], demands: list[Demand]) -> tuple[int, ...]:
+        """Workload balance of the day: each caregiver's fair share of the visits of their role, in
+        proportion to their working minutes that day (each visit above it costs BALANCE_COST_S)."""
+        need: dict[str, int] = {}
+        for d in demands:
+            for r in d.roles:
+                need[r] = need.get(r, 0) + 1
+        minutes = {m.id: self.avail.working(m, day).end_min - self.avail.working(m, day).start_min for m in members}
+        out = []
+        for s in members:
+            total = sum(minutes[m.id] for m in members if m.role == s.role) or 1
+            out.append(-(-need.get(s.role, 0) * minutes[s.id] // total))
+        return tuple(out)
 
     # --- the whole horizon ----------------------------------------------------------------------------
     def run(self) -> HomeVisitSolution:
@@ -395,8 +375,8 @@ class _Solver:
                 members = [s for s in self.problem.staff if s.role == role]
                 if members and all(m.time_s(s.start_place_id, d.patient.place_id) >= UNREACHABLE
                                    or m.time_s(d.patient.place_id, s.end_place_id) >= UNREACHABLE for s in members):
-                    who = "aucun médecin" if role == DOCTOR else "aucune infirmière"
-                    out[d.key] = f"domicile injoignable par la route pour {who} (réseau routier)"
+                    out[d.key] = (f"domicile injoignable par la route depuis la base de chaque "
+                                  f"{_label(role)} (réseau routier)")
         return out
 
     def _reason(self, d: Demand, lo: date, hi: date, cal: Calendar, tried: set[date]) -> str:
@@ -406,7 +386,7 @@ class _Solver:
             return cal.why_no_day(d, lo, hi)
         for role in d.roles:
             members = [s for s in self.problem.staff if s.role == role]
-            label = "tous les médecins" if role == DOCTOR else "toutes les infirmières"
+            label = f"chaque {_label(role)}"
             if members and all(m.time_s(s.start_place_id, p.place_id) + m.time_s(p.place_id, s.end_place_id)
                                > s.max_driving_min * 60 for s in members):
                 return f"hors de la limite de conduite de {label}"
@@ -417,9 +397,9 @@ class _Solver:
                 return f"trop loin pour tenir dans la journée de travail de {label}"
         span = f"du {fr_day(max(lo, self.problem.horizon.start))} au {fr_day(min(hi, self.problem.horizon.end))}"
         if d.joint:
-            return (f"visite en binôme : pas de créneau commun à un médecin et une infirmière ({span}), "
-                    "tournées complètes")
-        who = ROLE_LABELS_FR[d.role]
+            return (f"visite en binôme : pas de créneau commun à {' et '.join(_label(r) for r in d.roles)} "
+                    f"({span}), tournées complètes")
+        who = _label(d.role)
         cut = [s.name for s in self.problem.staff if s.role in d.roles and any(
             (own := s.hours_on(day)) is not None and (legal := self.avail.working(s, day)) is not None
             and legal.end_min - legal.start_min < own.end_min - own.start_min for day in days_between(lo, hi))]
@@ -447,7 +427,7 @@ class _Solver:
         visits = _recompute_on_time(self.problem, visits)
         sol = HomeVisitSolution(routes, tuple(visits), tuple(unscheduled))
         return HomeVisitSolution(sol.routes, sol.visits, sol.unscheduled, indicators(self.problem, sol),
-                                 {"solver": "calendar greedy + OR-Tools routing per day (planner.routing)",
+                                 {"solver": "calendar greedy + one routing model per day, joint visits tied (planner.routing_engine)",
                                   "seed": self.seed, "time_limit_s": self.limit,
                                   "first_feasible_s": round(first_feasible_s, 2),
                                   "wall_s": round(self.elapsed(), 2)})
@@ -478,17 +458,12 @@ def _consecutive(done: list[PlannedVisit], v: PlannedVisit) -> bool:
     return bool(done) and done[-1].patient_id == v.patient_id and done[-1].visit_index == v.visit_index - 1
 
 
+def _label(role: str) -> str:
+    return ROLE_LABELS_FR.get(role, role)
+
+
 def _travel(day: _Day) -> int:
     return sum(r.travel_s for r in day.routes.values())
-
-
-def _stop_id(key: tuple[str, int]) -> str:
-    return f"{key[0]}#{key[1]}"
-
-
-def _key(stop_id: str) -> tuple[str, int]:
-    pid, _, n = stop_id.rpartition("#")
-    return pid, int(n)
 
 
 def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
@@ -496,9 +471,10 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
     planned, unplanned = len(sol.visits), len(sol.unscheduled)
     required = planned + unplanned
     pref_total = pref_kept = 0
+    role_of = {s.id: s.role for s in problem.staff}
     for v in sol.visits:
         p = problem.patient(v.patient_id)
-        for role in ((DOCTOR, NURSE) if v.joint else (v.role,)):
+        for role in (tuple(dict.fromkeys(role_of[x] for x in v.staff_ids)) if v.joint else (v.role,)):
             pref = p.preferred(role)
             if pref is not None:
                 pref_total += 1
@@ -511,7 +487,7 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
         km[r.staff_id] += r.travel_m / 1000
         count[r.staff_id] += len(r.stops)
     balance = {}
-    for role in (DOCTOR, NURSE):
+    for role in dict.fromkeys(s.role for s in problem.staff):
         xs = [count[s.id] for s in problem.staff if s.role == role]
         if xs:
             mean = sum(xs) / len(xs)
@@ -529,6 +505,7 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
         "driving_hours_by_staff": {k: round(v / 3600, 2) for k, v in drive.items()},
         "visits_by_staff": count,
         "workload_balance": balance,
+        "workload_fairness": fairness(problem, sol),
     }
 
 

@@ -334,3 +334,82 @@ def test_pyvrp_adapter_refuses_soft_windows():
     stop = Stop("s1", 1, windows=((8 * H, 9 * H),), late_cost_per_s=1)
     assert unfit_reasons(line_problem(stops=(stop,))) == ["soft time windows (late_cost_per_s)"]
     assert unfit_reasons(line_problem(stops=(replace(stop, late_cost_per_s=0),))) == []
+
+
+# --- Joint stops (Sync): both engines, the checker ------------------------------------------------------
+def sync_problem(**kw) -> RoutingProblem:
+    """Six places on a line; s2 and s5 must start together (simultaneous), s3 30 to 60 min before s6."""
+    from planner.routing import Sync
+
+    stops = list(line_problem().stops)
+    stops[4] = replace(stops[4], node=2)  # s5 at s2's place: a joint visit
+    stops[5] = replace(stops[5], node=3)
+    syncs = (Sync("s2", "s5"), Sync("s3", "s6", 1800, 3600))
+    return line_problem(stops=tuple(stops), syncs=syncs, **kw)
+
+
+@pytest.mark.parametrize("engine", ["ortools", "lns"])
+def test_joint_stops_start_together_on_two_vehicles(engine):
+    from planner.routing_engine import solve_routing as solve_any
+
+    p = sync_problem()
+    s = solve_any(p, engine=engine, time_limit_s=1, seed=1)
+    assert s.found and s.dropped == ()
+    assert check_routing(p, s) == []
+    v = visits(s)
+    assert v["s2"].start_s == v["s5"].start_s and v["s2"].vehicle_id != v["s5"].vehicle_id
+    assert 1800 <= v["s6"].start_s - v["s3"].start_s <= 3600
+    assert s.objective == objective_value(p, s)
+
+
+@pytest.mark.parametrize("engine", ["ortools", "lns"])
+def test_joint_pair_dropped_together_when_one_part_cannot_be_served(engine):
+    from planner.routing_engine import solve_routing as solve_any
+
+    p = sync_problem()
+    stops = [replace(x, penalty=10 ** 6) for x in p.stops]
+    stops[1] = replace(stops[1], allowed_vehicles=("a",))
+    stops[4] = replace(stops[4], allowed_vehicles=("a",))  # both parts on the same caregiver: impossible
+    p = replace(p, stops=tuple(stops))
+    s = solve_any(p, engine=engine, time_limit_s=1, seed=1)
+    assert s.found and set(s.dropped) == {"s2", "s5"}
+    assert check_routing(p, s) == []
+
+
+def test_check_routing_catches_unsynchronised_joint_stops():
+    from planner.routing_engine import solve_routing as solve_any
+
+    p = sync_problem()
+    s = solve_any(p, engine="lns", time_limit_s=0.5, seed=0)
+    routes = []
+    for r in s.routes:
+        moved = tuple(replace(x, start_s=x.start_s + 60, end_s=x.end_s + 60) if x.stop_id == "s5" else x
+                      for x in r.visits)
+        routes.append(replace(r, visits=moved))
+    errors = check_routing(p, replace(s, routes=tuple(routes)))
+    assert any("s2 and s5 start 60 s apart" in e for e in errors)
+
+
+def test_lns_breaks_windows_limits_and_work_limit_reproducible():
+    from planner.routing_engine_lns import solve_routing as solve_lns
+
+    p = line_problem(vehicles=(Vehicle("a", 0, 0, 8 * H, 18 * H, max_stops=4,
+                                       breaks=(Break(12 * H, 13 * H, 2700),)),
+                               Vehicle("b", 0, 0, 8 * H, 18 * H, max_drive_s=2 * H,
+                                       breaks=(Break(12 * H, 13 * H, 2700),))))
+    stops = list(p.stops)
+    stops[0] = replace(stops[0], windows=((14 * H, 15 * H),))
+    p = replace(p, stops=tuple(stops))
+    a = solve_lns(p, time_limit_s=30, seed=3, iterations=50)
+    b = solve_lns(p, time_limit_s=30, seed=3, iterations=50)
+    assert a.found and a.dropped == () and check_routing(p, a) == []
+    assert [r.visits for r in a.routes] == [r.visits for r in b.routes]
+    assert 14 * H <= visits(a)["s1"].start_s <= 15 * H
+
+
+def test_engine_gives_joint_stops_to_the_lns():
+    from planner.routing_engine import pick_engine
+    from planner.routing_pyvrp import unfit_reasons
+
+    assert pick_engine(sync_problem()) == "lns"
+    assert "joint stops (syncs)" in unfit_reasons(sync_problem())
