@@ -24,7 +24,7 @@ from planner.errors import InputError, InputErrors
 
 log = logging.getLogger("planner.api")
 ROUTERS = ("health", "auth", "territories", "premises", "units", "staff", "patients", "imports", "jobs", "plans",
-           "itineraries", "maps", "exports", "public", "audit")
+           "itineraries", "ticks", "maps", "exports", "public", "audit")
 DESCRIPTION = """Planification des unités mobiles et des visites à domicile.
 
 Rôles : **planner** (tout son territoire), **field** (ses propres tournées publiées et ses patients),

@@ -116,7 +116,7 @@ def test_migrations_upgrade_existing_data(db_url):
     with engine.connect() as conn:
         row = conn.execute(text("select work_hours, work_days from staff")).one()
         rev = conn.execute(text("select version_num from alembic_version")).scalar()
-    assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == "0005"
+    assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == "0007"
     engine.dispose()
 
 
