@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 from planner.errors import InputError, PlannerError
@@ -107,6 +107,14 @@ def _weekly_hours(days: list[str], hours: str):
 
 # --- home visits ---------------------------------------------------------------------------------------
 
+def _last_visit_before(last_visit: str | None, start: date) -> date | None:
+    """The patient's last visit (set by the visits ticked done on the phone, api.service.routers.ticks), as the
+    planner needs it: before the horizon. A visit ticked on the start day itself counts as the day before."""
+    if not last_visit:
+        return None
+    return min(date.fromisoformat(last_visit), start - timedelta(days=1))
+
+
 def home_visit_problem(snapshot: dict, params: dict):
     from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Horizon, Patient, Staff
     from planner.hours import TimeRange
@@ -129,7 +137,7 @@ def home_visit_problem(snapshot: dict, params: dict):
         raise InputError("aucun soignant dans le territoire : ajoutez ou importez le personnel", field="staff")
     patients = tuple(Patient(p["code"], p["name"], Location(p["lat"], p["lon"]), p["address"], p["frequency_days"],
                              p["tolerance_days"],
-                             last_visit=date.fromisoformat(p["last_visit"]) if p.get("last_visit") else None,
+                             last_visit=_last_visit_before(p.get("last_visit"), start),
                              last_role=p.get("last_role") if p.get("last_visit") else None,
                              preferred_doctor=p["preferred_doctor"] if codes.get(p["preferred_doctor"]) == DOCTOR else None,
                              preferred_nurse=p["preferred_nurse"] if codes.get(p["preferred_nurse"]) == NURSE else None,
