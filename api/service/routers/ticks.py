@@ -10,9 +10,9 @@ leaves the last visit as it was (the patient is due again).
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -100,12 +100,15 @@ def add_tick(body: TickCreate, db: Session = Depends(get_db), who: Principal = D
 
 
 @router.get("/itineraries/mine/ticks", summary="Ticks of my visits in a plan")
-def my_ticks(plan_id: int, db: Session = Depends(get_db), who: Principal = Depends(allow("field"))) -> list[dict]:
+def my_ticks(plan_id: Annotated[int, Query(ge=1, le=2**31 - 1)], db: Session = Depends(get_db), who: Principal = Depends(allow("field"))) -> list[dict]:
     mine = own_resources(db, who)
     plan = db.get(Plan, plan_id)
     if plan is None or plan.territory_id != territory_of(who):
         raise HTTPException(404, f"plan {plan_id} introuvable")
-    return [tick_public(t) for t in plan_ticks(db, plan_id) if t.resource_id in mine]
+    ticks = [tick_public(t) for t in plan_ticks(db, plan_id) if t.resource_id in mine]
+    if ticks:
+        record_read(db, who, "list", "/itineraries/mine/ticks", len({t["patient_id"] for t in ticks}))
+    return ticks
 
 
 @router.get("/plans/{plan_id}/ticks", summary="Visits ticked done or not done in a plan (planner, live)")
