@@ -107,6 +107,7 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
 
 
 REASONS_FR = {"absent": "patient absent", "hospitalised": "patient hospitalisé", "refused": "visite refusée"}
+MAX_CACHED_DAYS = 500  # itineraries whose road legs are kept in memory
 VENDOR_FILES = {"leaflet.js": "application/javascript", "leaflet.css": "text/css"}
 
 
@@ -123,6 +124,8 @@ def _day_legs(request: Request, it: dict) -> list[dict]:
     if cache is None:
         cache = request.app.state.day_legs = {}
     if key not in cache:
+        if len(cache) >= MAX_CACHED_DAYS:  # a long-running service: forget the oldest days
+            cache.pop(next(iter(cache)))
         view = view_from_dict({"kind": "plan_view", "plan_kind": it["plan_kind"], "title": "",
                                "approximate": it.get("approximate", True), "itineraries": [it]})
         legs = view_legs(view, road_network(str(settings.network_path)) if settings.network_path else None)
