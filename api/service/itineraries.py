@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.service.auth import Principal
-from api.service.db.models import Plan, Premises
+from api.service.db.models import Patient, PatientAccess, Plan, Premises, Staff, Unit, UnitCrew, VisitTick
 
 PATIENT_KEYS = ("patient_id", "patient_name")
 
@@ -22,11 +22,57 @@ def published_plans(db: Session, territory_id: int, kind: str | None = None) -> 
     return list(db.scalars(q.order_by(Plan.id)))
 
 
-def own_itineraries(view: dict, staff_code: str | None) -> list[dict]:
-    """The itineraries (one per day) of this staff member in a stored view."""
-    if not staff_code:
+def own_itineraries(view: dict, resources: str | set[str] | None) -> list[dict]:
+    """The itineraries (one per day) of this staff member (or of these resource ids) in a stored view."""
+    if not resources:
         return []
-    return [it for it in view.get("itineraries", []) if it.get("resource_id") == staff_code]
+    wanted = {resources} if isinstance(resources, str) else resources
+    return [it for it in view.get("itineraries", []) if it.get("resource_id") in wanted]
+
+
+def own_resources(db: Session, who: Principal) -> set[str]:
+    """Resource ids whose days are the caller's: their staff code, and the units they are on board."""
+    if not who.staff_code or who.staff_id is None:
+        return set()
+    units = db.scalars(select(Unit.code).join(UnitCrew, UnitCrew.unit_id == Unit.id)
+                       .where(UnitCrew.staff_id == who.staff_id, Unit.territory_id == who.territory_id))
+    return {who.staff_code, *units}
+
+
+def crew_names(db: Session, territory_id: int) -> dict[str, list[str]]:
+    """Unit code -> names of the staff on board (for the crew's own day)."""
+    rows = db.execute(select(Unit.code, Staff.name).join(UnitCrew, UnitCrew.unit_id == Unit.id)
+                      .join(Staff, Staff.id == UnitCrew.staff_id).where(Unit.territory_id == territory_id)
+                      .order_by(Unit.code, Staff.name)).all()
+    out: dict[str, list[str]] = {}
+    for code, name in rows:
+        out.setdefault(code, []).append(name)
+    return out
+
+
+def joint_partners(view: dict, day: str, resource_id: str) -> dict[str, str]:
+    """Patient id -> name of the other staff member at a joint visit of `resource_id` on `day`."""
+    out: dict[str, str] = {}
+    for it in view.get("itineraries", []):
+        if it.get("day") != day or it.get("resource_id") == resource_id:
+            continue
+        for s in it.get("stops", []):
+            if s.get("kind") == "joint_visit" and s.get("patient_id"):
+                out[s["patient_id"]] = it.get("resource_name", "")
+    return out
+
+
+def access_of(db: Session, territory_id: int, codes: set[str]) -> dict[str, dict]:
+    """Patient code -> phone, door code and access note. Call only with the caller's own patients."""
+    if not codes:
+        return {}
+    rows = db.execute(select(Patient.code, PatientAccess).join(PatientAccess, PatientAccess.patient_id == Patient.id)
+                      .where(Patient.territory_id == territory_id, Patient.code.in_(codes))).all()
+    return {code: {"phone": a.phone, "door_code": a.door_code, "access_note": a.access_note} for code, a in rows}
+
+
+def plan_ticks(db: Session, plan_id: int) -> list[VisitTick]:
+    return list(db.scalars(select(VisitTick).where(VisitTick.plan_id == plan_id).order_by(VisitTick.id)))
 
 
 def own_patient_codes(db: Session, who: Principal) -> set[str]:
@@ -34,8 +80,9 @@ def own_patient_codes(db: Session, who: Principal) -> set[str]:
     codes: set[str] = set()
     if who.territory_id is None:
         return codes
+    mine = own_resources(db, who)
     for plan in published_plans(db, who.territory_id):
-        for it in own_itineraries(plan.view or {}, who.staff_code):
+        for it in own_itineraries(plan.view or {}, mine):
             codes |= {s["patient_id"] for s in it.get("stops", []) if s.get("patient_id")}
     return codes
 

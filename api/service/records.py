@@ -11,7 +11,7 @@ the service cannot drift from what `planner plan` reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
@@ -193,13 +193,23 @@ def snapshot(db: Session, territory_id: int) -> dict:
 
 # --- records -> the planner's problem JSON -----------------------------------------------------------------
 
+def _last_visit_before(record: dict, start: date) -> dict:
+    """The patient's last visit (set by the visits ticked done on the phone, api.service.routers.ticks) as the
+    planner needs it: before the horizon. A visit ticked on the start day itself counts as the day before."""
+    last = record.get("last_visit")
+    if not last or date.fromisoformat(str(last)) < start:
+        return record
+    return {**record, "last_visit": (start - timedelta(days=1)).isoformat()}
+
+
 def home_visit_problem_dict(snapshot: dict, params: dict) -> dict:
     """The documented home-visit problem JSON of the territory for a request {start, days, title}."""
+    start = date.fromisoformat(params["start"])
     return {"kind": "home_visits",
             "name": params.get("title") or f"Visites à domicile — {snapshot['territory']['name']}",
             "horizon": {"start": params["start"], "days": int(params["days"]),
                         "holiday_subdivision": snapshot.get("holiday_subdivision")},
-            "patients": snapshot["patients"], "staff": snapshot["staff"]}
+            "patients": [_last_visit_before(p, start) for p in snapshot["patients"]], "staff": snapshot["staff"]}
 
 
 def rotation_problem_dict(snapshot: dict, params: dict) -> dict:

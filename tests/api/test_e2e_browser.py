@@ -156,9 +156,9 @@ def test_municipality_planner_nurse(server):
             assert page.locator("#arrets a[href^='geo:']").count() >= stops.count()
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 400  # no sideways scrolling on a phone
-            assert page.locator("svg#carte").is_visible()
+            assert page.locator("#carte").is_visible()
             page.emulate_media(media="print")
-            assert not page.locator("svg#carte").is_visible()  # the printed day sheet drops the map
+            assert not page.locator("#carte").is_visible()  # the printed day sheet drops the map
             ctx.close()
         finally:
             browser.close()

@@ -183,3 +183,49 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     resource: Mapped[str] = mapped_column(String(200))
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- field day (issue 13, section 2; migration 0007): visit ticks, crews on board, patient access -------
+
+class VisitTick(Base):
+    """A visit of a published plan ticked by the staff member who made it: done, or not done with a reason.
+
+    One tick per visit (plan, day, patient): a joint visit is ticked once, by either partner."""
+
+    __tablename__ = "visit_ticks"
+    __table_args__ = (UniqueConstraint("plan_id", "day", "patient_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    patient_code: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[str] = mapped_column(String(64))  # staff code of the itinerary ticked
+    role: Mapped[str] = mapped_column(String(16))  # doctor|nurse: the role of the visit
+    status: Mapped[str] = mapped_column(String(16))  # done|not_done
+    reason: Mapped[str | None] = mapped_column(String(16), nullable=True)  # absent|hospitalised|refused
+    note: Mapped[str] = mapped_column(String(300), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class UnitCrew(Base):
+    """Who is on board a mobile unit: their field accounts see the unit's days as their own."""
+
+    __tablename__ = "unit_crew"
+    __table_args__ = (UniqueConstraint("unit_id", "staff_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+
+
+class PatientAccess(Base):
+    """How to reach a patient's door: phone, door code, access note. Shown only to the staff visiting them."""
+
+    __tablename__ = "patient_access"
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    door_code: Mapped[str] = mapped_column(String(40), default="")
+    access_note: Mapped[str] = mapped_column(String(300), default="")
+
+# --- end of the field-day block ------------------------------------------------------------------------

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Optional
-from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,13 +38,6 @@ def jour_fr(iso: str) -> str:
 
 
 templates.env.filters["jour_fr"] = jour_fr
-
-
-def nav_links(lat: float, lon: float, label: str) -> dict:
-    """geo: URI for the phone's navigation app, and OpenStreetMap directions as a fallback."""
-    return {"geo": f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}({quote(label)})",
-            "osm": "https://www.openstreetmap.org/directions?" + urlencode(
-                {"engine": "fossgis_osrm_car", "route": f";{lat:.6f},{lon:.6f}"})}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -144,29 +136,117 @@ def records_page(request: Request, db: Session = Depends(get_db), who: Principal
                                                                "labels": OPTION_LABELS_FR})
 
 
+REASONS_FR = {"absent": "patient absent", "hospitalised": "patient hospitalisé", "refused": "visite refusée"}
+MAX_CACHED_DAYS = 500  # itineraries whose road legs are kept in memory
+VENDOR_FILES = {"leaflet.js": "application/javascript", "leaflet.css": "text/css"}
+
+
+def _day_legs(request: Request, it: dict) -> list[dict]:
+    """The legs of one itinerary along the roads of the service's network (straight, flagged, without one);
+    computed once per process and itinerary."""
+    from api.outputs.legs import view_legs
+    from api.outputs.viewjson import view_from_dict
+    from api.service.planning import road_network
+
+    settings = request.app.state.settings
+    key = (it["plan_id"], it["resource_id"], it["day"], str(settings.network_path or ""))
+    cache = getattr(request.app.state, "day_legs", None)
+    if cache is None:
+        cache = request.app.state.day_legs = {}
+    if key not in cache:
+        if len(cache) >= MAX_CACHED_DAYS:  # a long-running service: forget the oldest days
+            cache.pop(next(iter(cache)))
+        view = view_from_dict({"kind": "plan_view", "plan_kind": it["plan_kind"], "title": "",
+                               "approximate": it.get("approximate", True), "itineraries": [it]})
+        legs = view_legs(view, road_network(str(settings.network_path)) if settings.network_path else None)
+        cache[key] = [{"coords": [list(c) for c in leg.coords], "on_road": leg.on_road}
+                      for leg in next(iter(legs.values()), [])]
+    return cache[key]
+
+
+def _outlines(request: Request) -> dict:
+    import json
+
+    path = request.app.state.settings.outlines_path
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"type": "FeatureCollection", "features": []}
+
+
 @router.get("/ma-journee", response_class=HTMLResponse)
 def my_day_page(request: Request, jour: Optional[date] = None, db: Session = Depends(get_db),
                 who: Principal = Depends(allow("field"))):
+    from api.outputs import links
+    from api.service.itineraries import access_of, crew_names, joint_partners, plan_ticks
+    from api.service.routers.ticks import tick_public
+    from api.service.security import PAGE_CSP
+    from planner.core.geo import Location
+
     days = my_days(db, who, None)
     all_days = sorted({d["day"] for d in days})
     today = date.today().isoformat()
     chosen = jour.isoformat() if jour else next((d for d in all_days if d >= today), all_days[-1] if all_days else None)
     its = [d for d in days if d["day"] == chosen]
-    stops = []
+    plans = {p.id: p for p in db.scalars(select(Plan).where(Plan.id.in_({it["plan_id"] for it in its})))}
+    codes = {s["patient_id"] for it in its for s in it["stops"] if s.get("patient_id")}
+    access = access_of(db, territory_of(who), codes)  # own patients only: these are the caller's stops
+    crews = crew_names(db, territory_of(who))
+    ticks = {(t.plan_id, t.day.isoformat(), t.patient_code): tick_public(t)
+             for pid in plans for t in plan_ticks(db, pid)}
+    days_out = []
     for it in its:
+        view = plans[it["plan_id"]].view or {}
+        it = {**it, "approximate": bool(view.get("approximate", True))}
+        partners = joint_partners(view, it["day"], it["resource_id"])
+        stops = []
         for s in it["stops"]:
             label = s.get("patient_name") or s.get("place_name") or ""
-            stops.append({**s, "label": label, "nav": nav_links(s["location"]["lat"], s["location"]["lon"], label),
-                          "resource": it["resource_name"]})
-    if any(s.get("patient_id") for s in stops):
-        record_read(db, who, "page", "/pages/ma-journee", len({s["patient_id"] for s in stops if s.get("patient_id")}))
-    routes, markers = itinerary_layers(its, show_patients=True)
-    svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers, fit_points=True) if its else ""
-    drive_min = sum(s.get("travel_s", 0) for s in stops) // 60
-    drive_km = sum(s.get("travel_m", 0) for s in stops) / 1000
-    return templates.TemplateResponse(request, "ma_journee.html", {
-        "days": all_days, "chosen": chosen, "stops": stops, "svg": svg, "drive_min": drive_min,
-        "drive_km": drive_km, "name": its[0]["resource_name"] if its else ""})
+            loc = Location(s["location"]["lat"], s["location"]["lon"])
+            pid = s.get("patient_id")
+            stops.append({**s, "label": label, "access": access.get(pid, {}) if pid else {},
+                          "phone": (access.get(pid, {}).get("phone") or s.get("phone") or "") if pid else "",
+                          "partner": partners.get(pid, "") if pid else "",
+                          "nav": [] if s["kind"] in ("depart", "break") else links.phone_nav_links(loc, label),
+                          "tick": ticks.get((it["plan_id"], it["day"], pid)) if pid else None,
+                          "tickable": bool(pid) and it["day"] <= today})
+        legs = _day_legs(request, it)
+        days_out.append({**it, "stops": stops, "legs": legs, "crew": crews.get(it["resource_id"], []),
+                         "on_road": bool(legs) and all(leg["on_road"] for leg in legs),
+                         "drive_min": sum(s.get("travel_s", 0) for s in stops) // 60,
+                         "drive_km": sum(s.get("travel_m", 0) for s in stops) / 1000})
+    if codes:
+        record_read(db, who, "page", "/pages/ma-journee", len(codes))
+    carte = {"outlines": _outlines(request) if its else None,
+             "days": [{"legs": d["legs"], "stops": [{"lat": s["location"]["lat"], "lon": s["location"]["lon"],
+                                                     "n": s["sequence"], "kind": s["kind"], "title": s["label"]}
+                                                    for s in d["stops"] if s["kind"] != "return"]}
+                      for d in days_out]}
+    response = templates.TemplateResponse(request, "ma_journee.html", {
+        "days": all_days, "chosen": chosen, "its": days_out, "carte": carte, "today": today,
+        "reasons": REASONS_FR, "name": days_out[0]["resource_name"] if days_out else ""})
+    # The page's own policy: the stricter page policy plus its offline worker (same origin only).
+    response.headers["Content-Security-Policy"] = (PAGE_CSP.format(nonce=request.state.csp_nonce, frames="'none'")
+                                                   + "; worker-src 'self'")
+    return response
+
+
+@router.get("/ma-journee-sw.js", include_in_schema=False)
+def my_day_worker(_: Principal = Depends(allow("public"))) -> Response:
+    """The offline worker of "Ma journée": keeps the last day loaded readable without signal."""
+    body = (Path(__file__).resolve().parents[1] / "templates" / "pages" / "ma_journee_sw.js").read_text(encoding="utf-8")
+    return Response(body, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/vendor/{name}", include_in_schema=False)
+def vendor_file(name: str, _: Principal = Depends(allow("public"))) -> Response:
+    """Leaflet's script and stylesheet, from the vendored copy (no third-party server)."""
+    from api.outputs.offline import VENDOR
+
+    if name not in VENDOR_FILES:
+        raise HTTPException(404, "fichier introuvable")
+    return Response((VENDOR / name).read_text(encoding="utf-8"), media_type=VENDOR_FILES[name],
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/public", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Plan
-from api.service.itineraries import own_itineraries, published_plans
+from api.service.itineraries import own_itineraries, own_resources, published_plans
 from api.service.routers.common import Id, get_db, scoped, territory_of
 from api.service.security import document_response
 
@@ -30,7 +30,7 @@ def plan_itineraries(plan_id: Id, resource: Optional[str] = None, db: Session = 
     if who.role == "field":
         if plan.status != "published":
             raise HTTPException(404, f"plan {plan_id} introuvable")
-        its = own_itineraries(plan.view or {}, who.staff_code)
+        its = own_itineraries(plan.view or {}, own_resources(db, who))
     else:
         its = [it for it in (plan.view or {}).get("itineraries", []) if resource in (None, it["resource_id"])]
     n = _count_patients(its)
@@ -42,8 +42,9 @@ def plan_itineraries(plan_id: Id, resource: Optional[str] = None, db: Session = 
 def my_days(db: Session, who: Principal, day: date | None) -> list[dict]:
     """The caller's days in the published plans, each with its plan id and kind."""
     out = []
+    mine = own_resources(db, who)
     for plan in published_plans(db, territory_of(who)):
-        for it in own_itineraries(plan.view or {}, who.staff_code):
+        for it in own_itineraries(plan.view or {}, mine):
             if day is None or it["day"] == day.isoformat():
                 out.append({**it, "plan_id": plan.id, "plan_kind": plan.kind})
     out.sort(key=lambda x: x["day"])
@@ -68,9 +69,10 @@ def my_sheet(day: Optional[date] = None, db: Session = Depends(get_db),
     from api.outputs.viewjson import view_from_dict
 
     pages = []
+    mine = own_resources(db, who)
     for plan in published_plans(db, territory_of(who)):
         view = view_from_dict(plan.view)
-        days = [d for d in view.itineraries if d.resource_id == who.staff_code
+        days = [d for d in view.itineraries if d.resource_id in mine
                 and (day is None or d.day == day)]
         if days:
             pages.append((view, days))
