@@ -82,22 +82,26 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
                           key=lambda s: s.start_min)
         if not sessions and not dp.legs:
             continue
-        legs_to = {lg.destination: lg for lg in dp.legs}
+        legs = list(dp.legs)  # in driving order: each one leaves the place the unit is at
         first_depart = dp.legs[0].depart_min if dp.legs else (sessions[0].start_min if sessions else u.day_start_min)
         name, loc, addr, _ = where(dp.start_place, u)
         stops = [ItineraryStop(0, "depart", dp.start_place, name, loc, at(dp.day, first_depart),
                                at(dp.day, first_depart), at(dp.day, first_depart), address=addr)]
         clock = first_depart
+        here = dp.start_place
         for s in sessions:
-            lg = legs_to.get(s.premises_id)
+            # a unit staying at the same premises for the afternoon drives nothing and arrives at nothing:
+            # only a session at another place than the last one consumes the next leg
+            lg = legs.pop(0) if s.premises_id != here and legs and legs[0].destination == s.premises_id else None
+            here = s.premises_id
             name, loc, addr, insee = where(s.premises_id, u)
-            travel_s, travel_m = (lg.seconds, lg.metres) if lg is not None and lg.origin != s.premises_id else (0, 0)
+            travel_s, travel_m = (lg.seconds, lg.metres) if lg is not None else (0, 0)
             arrival = lg.arrive_min if lg is not None else s.start_min
             stops.append(ItineraryStop(len(stops), "session", s.premises_id, name, loc, at(dp.day, arrival),
                                        at(dp.day, s.start_min), at(dp.day, s.end_min), travel_s, travel_m, addr,
                                        f"{session_label(u, s)} ({HALF_FR[s.half]})", commune_insee=insee))
             clock = s.end_min
-        last_leg = dp.legs[-1] if dp.legs and dp.legs[-1].destination == dp.night_place else None
+        last_leg = legs.pop(0) if legs and legs[0].destination == dp.night_place else None
         kind = "return" if dp.night_place == u.base_id else "night"
         name, loc, addr, _ = where(dp.night_place, u)
         arrive = last_leg.arrive_min if last_leg else clock
@@ -121,7 +125,7 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
          f"{ind.get('communes_served', 0):.0f} / {ind.get('communes_in_need', 0):.0f}"),
         ("Part de sa demande servie, dans la commune la moins servie", _pct(ind.get("min_commune_share", 0))),
         ("Séances de consultation", f"{ind.get('sessions', 0):.0f}"),
-        ("Heures de conduite", f"{ind.get('driving_hours', 0):.1f} h ({_fr_int(ind.get('driving_km', 0))} km)"
+        ("Heures de conduite", f"{ind.get('driving_hours', 0):.1f} h ({ind.get('driving_km', 0):.1f} km)"
          .replace(".", ",")),
         ("Taux d'occupation des équipes (demi-journées)", _pct(ind.get("staff_utilisation", 0))),
     ]
