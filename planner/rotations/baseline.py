@@ -10,7 +10,7 @@ from collections import defaultdict
 from planner.rotations.assemble import assemble
 from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
-from planner.rotations.reach import reach_map
+from planner.rotations.reach import reach_map, uptake_costs
 from planner.rotations.workdays import crew_profile, day_fits
 from planner.travel import TravelMatrix
 
@@ -20,7 +20,8 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
     what the session can absorb (a better start, used to warm-start CP-SAT)."""
     t0 = time.monotonic()
     reach = reach_map(problem, matrix)
-    left = {(c.insee, k): c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
+    cost = uptake_costs(problem, matrix)  # a commune takes less of a session further away
+    left = {(c.insee, k): 100 * c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
     rooms = {p.id: p.rooms for p in problem.premises}
     used = defaultdict(int)  # (day, half, premises) -> units there
     by_slot: dict[tuple, list[Candidate]] = defaultdict(list)
@@ -32,10 +33,11 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
 
     def value(c: Candidate) -> int:
         """Unmet priority demand within reach, in the disciplines this unit offers (not capped)."""
+        p = c.premises_id
         if capped:
-            return sum(min(n, sum(left[(i, k)] for i in reach.get(c.premises_id, ())))
+            return sum(min(n, sum(left[(i, k)] // cost[(i, p)] for i in reach.get(p, ())))
                        for k, n in c.capacity.items())
-        return sum(left[(i, k)] for k, n in c.capacity.items() if n > 0 for i in reach.get(c.premises_id, ()))
+        return sum(left[(i, k)] // cost[(i, p)] for k, n in c.capacity.items() if n > 0 for i in reach.get(p, ()))
 
     week_work: dict[tuple, int] = defaultdict(int)  # (unit, ISO week) -> minutes of work already planned
 
@@ -104,10 +106,11 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
                 chosen[(u.id, day, half)] = best
                 used[(day, half, best.premises_id)] += 1
                 for k, cap in best.capacity.items():
-                    for insee in sorted(reach.get(best.premises_id, ()), key=lambda i: -left[(i, k)]):
-                        give = min(cap, left[(insee, k)])
+                    p = best.premises_id
+                    for insee in sorted(reach.get(p, ()), key=lambda i: -(left[(i, k)] // cost[(i, p)])):
+                        give = min(cap, left[(insee, k)] // cost[(insee, p)])
                         if give > 0:
-                            left[(insee, k)] -= give
+                            left[(insee, k)] -= give * cost[(insee, p)]
                             alloc[(best.premises_id, insee, k)] += give
                             cap -= give
     sessions = [Session(c.unit_id, c.day, c.half, c.premises_id, c.start_min, c.end_min,
