@@ -111,8 +111,15 @@ def assemble(problem: RotationProblem, matrix: TravelMatrix, sessions: list[Sess
                             indicators, warnings=problem.warnings, **meta)
 
 
+def solution_indicators(problem: RotationProblem, solution: RotationSolution) -> dict[str, float]:
+    """The headline figures of a plan, recomputed from its sessions, days and service (what the view shows
+    and `bench/rotation.py` prints: the terms the solver optimises)."""
+    return compute_indicators(problem, solution.sessions, solution.days, solution.service)
+
+
 def compute_indicators(problem: RotationProblem, sessions, days, service) -> dict[str, float]:
-    """Headline figures (population within reach of a session, priority demand served, driving, staff use)."""
+    """Headline figures: priority demand served, each commune's share of its need (mean, least, people
+    weighted), population within reach of a session, driving, staff use."""
     pop_total = sum(c.population for c in problem.communes)
     pop_reach = sum(s.population for s in service if s.sessions > 0)
     need = sum(sum(s.need.values()) for s in service)
@@ -133,6 +140,11 @@ def compute_indicators(problem: RotationProblem, sessions, days, service) -> dic
         "communes_in_need": len(needy),
         "communes_served": sum(1 for s in needy if s.sessions > 0),
         "min_commune_share": round(min((s.share for s in needy), default=1.0), 4),
+        "mean_commune_share": round(sum(s.share for s in needy) / len(needy), 4) if needy else 1.0,
+        "communes_given_consultations": sum(1 for s in needy if sum(s.served.values()) > 0),
+        # people weighted by the share of their commune's need met: never more than was served
+        "population_served_share": (round(sum(s.population * s.share for s in needy)
+                                          / sum(s.population for s in needy), 4) if needy else 1.0),
         "driving_hours": round(sum(d.driving_s for d in days) / 3600, 2),
         "driving_km": round(sum(d.metres for d in days) / 1000, 1),
         "staff_utilisation": round(len(sessions) / avail, 4) if avail else 0.0,

@@ -18,6 +18,7 @@ from planner.hours import format_hhmm
 from planner.rotations.workdays import crew_days
 from planner.worktime import work_indicator, work_summary
 from planner.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
+from planner.rotations.assemble import solution_indicators
 from planner.rotations.model import HALF_FR, ROLE_FR, RotationProblem, RotationSolution, Session, Unit
 
 _NOWHERE = Location(0.0, 0.0)
@@ -111,19 +112,23 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
                                    "Retour à la base" if kind == "return" else "Nuit sur place"))
         itineraries.append(DayItinerary(u.id, u.name, "unit", dp.day, tuple(stops)))
 
-    ind = solution.indicators
+    ind = solution_indicators(problem, solution)  # the benchmark's computation, never the stored copy
     x = problem.reach_min
     indicators = [
-        (f"Population à moins de {x} min d'une consultation",
-         f"{_fr_int(ind.get('population_within_reach', 0))} hab. ({_pct(ind.get('population_within_reach_share', 0))})"),
+        # first what the solver optimises: consultations given and each commune's share of its need
         ("Demande prioritaire servie",
          f"{_fr_int(ind.get('priority_demand_served', 0))} / {_fr_int(ind.get('priority_demand', 0))} consultations "
          f"({_pct(ind.get('priority_demand_served_share', 0))})"),
-        # "served" here means a session within reach, not consultations given: say so (a commune can have
-        # a session in reach whose consultations all went to neighbours with more need)
-        (f"Communes en besoin avec une séance à moins de {x} min",
-         f"{ind.get('communes_served', 0):.0f} / {ind.get('communes_in_need', 0):.0f}"),
+        ("Part de sa demande servie, en moyenne par commune", _pct(ind.get("mean_commune_share", 0))),
         ("Part de sa demande servie, dans la commune la moins servie", _pct(ind.get("min_commune_share", 0))),
+        ("Communes en besoin ayant reçu des consultations",
+         f"{ind.get('communes_given_consultations', 0):.0f} / {ind.get('communes_in_need', 0):.0f}"),
+        ("Population servie (chaque habitant compté pour la part servie de la demande de sa commune)",
+         _pct(ind.get("population_served_share", 0))),
+        # access, not consultations: a commune can have a session in reach whose consultations all went
+        # to neighbours with more need
+        (f"Population à moins de {x} min d'une séance (accès, pas consultations données)",
+         f"{_fr_int(ind.get('population_within_reach', 0))} hab. ({_pct(ind.get('population_within_reach_share', 0))})"),
         ("Séances de consultation", f"{ind.get('sessions', 0):.0f}"),
         ("Heures de conduite", f"{ind.get('driving_hours', 0):.1f} h ({ind.get('driving_km', 0):.1f} km)"
          .replace(".", ",")),

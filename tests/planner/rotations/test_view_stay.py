@@ -46,3 +46,34 @@ def test_summary_header_km_equals_its_driving_indicator(small):
     header = re.search(r"conduite [^,<]+, ([\d\u202f,]+) km", html).group(1)
     indicator = dict(view.indicators)["Heures de conduite"]
     assert re.search(r"\(([\d\u202f,]+) km\)", indicator).group(1) == header
+
+
+def test_view_indicators_are_the_benchmark_computation_and_claim_no_more_than_served(small):
+    from planner.rotations.assemble import solution_indicators
+    from planner.rotations.solver_ortools import solve
+
+    _, problem, matrix = small
+    sol = solve(problem, matrix, time_limit_s=3, seed=1)
+    assert check(problem, matrix, sol) == []
+    ind = solution_indicators(problem, sol)  # what bench/rotation.py prints
+    assert ind == sol.indicators
+    labels = dict(to_plan_view(problem, sol).indicators)
+    served = sum(a.consultations for a in sol.allocations)
+    assert labels["Demande prioritaire servie"].startswith(f"{served} / ")
+    assert labels["Part de sa demande servie, dans la commune la moins servie"] == f"{100 * ind['min_commune_share']:.0f} %"
+    # a session within reach is not a consultation given: the people-served figure weighs by share
+    assert ind["population_served_share"] <= ind["population_within_reach_share"]
+    needy = [s for s in sol.service if sum(s.need.values()) > 0]
+    assert ind["communes_given_consultations"] == sum(1 for s in needy if sum(s.served.values()) > 0)
+
+
+def test_a_session_near_a_commune_serves_it_more_than_one_at_the_edge_of_reach(small):
+    """Uptake falls beyond half the reach: all of a commune's need at a near premises, 60 % further away."""
+    from planner.rotations.reach import uptake_costs
+
+    _, problem, matrix = small
+    cost = uptake_costs(problem, matrix)
+    for (insee, pid), c in cost.items():
+        t = matrix.time_s(f"mairie:{insee}", pid)
+        assert c == (100 if t <= problem.reach_min * 30 else 167)
+    assert cost[("77001", "M77001")] == 100
