@@ -1,5 +1,5 @@
 """The rotation planner: CP-SAT model built, solved in phases, read (planner.rotations.cpsat), never worse
-than the greedy plan under a driving cap. Objective and phases: see cpsat.build and cpsat.phases; options:
+than the greedy plan under a driving cap. Objective and phases: see cpsat.build_ortools and cpsat.phases_ortools; options:
 cpsat.params.SolveParams (`solve(problem, matrix, time_limit_s=..., ...)` or `solve(..., params=...)`)."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from dataclasses import replace
 
 from planner.rotations.assemble import allocate_greedy, assemble
 from planner.rotations.baseline import solve_greedy
-from planner.rotations.cpsat.build import build_model
-from planner.rotations.cpsat.hints import add_hint
+from planner.rotations.cpsat.build_ortools import build_model
+from planner.rotations.cpsat.hints_ortools import add_hint
 from planner.rotations.cpsat.params import Progress, SolveParams
-from planner.rotations.cpsat.phases import key_of, run_phases
-from planner.rotations.cpsat.read import allocate_fair, as_fallback, plan_value, read_plan
+from planner.rotations.cpsat.phases_ortools import key_of, run_phases
+from planner.rotations.cpsat.read_ortools import allocate_fair, as_fallback, plan_value, read_plan
 from planner.rotations.model import RotationProblem, RotationSolution
 from planner.travel import TravelMatrix, travel_record
 

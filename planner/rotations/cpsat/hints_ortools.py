@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.rotations.cpsat.build import SHARE_SEGMENTS, RotationModel
+from planner.rotations.cpsat.build_ortools import SHARE_SEGMENTS, RotationModel
 from planner.rotations.model import RotationProblem, RotationSolution
 from planner.rotations.reach import communes_reach
 from planner.travel import TravelMatrix

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.rotations.cpsat.build import RotationModel
-from planner.rotations.cpsat.hints import add_hint
+from planner.rotations.cpsat.build_ortools import RotationModel
+from planner.rotations.cpsat.hints_ortools import add_hint
 from planner.rotations.cpsat.params import SolveParams
 from planner.rotations.model import RotationProblem, RotationSolution
 from planner.travel import TravelMatrix

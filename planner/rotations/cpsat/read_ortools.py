@@ -9,7 +9,7 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from planner.rotations.assemble import assemble
-from planner.rotations.cpsat.build import SHARE_SEGMENTS, RotationModel, share_points
+from planner.rotations.cpsat.build_ortools import SHARE_SEGMENTS, RotationModel, share_points
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
 from planner.rotations.reach import uptake_costs
 from planner.travel import TravelMatrix
