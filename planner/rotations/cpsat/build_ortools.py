@@ -172,16 +172,19 @@ def _days(rm: RotationModel, problem: RotationProblem, matrix: TravelMatrix, prm
             pm_s = sum((cand_pm[q].end_min - cand_pm[q].start_min) * 60 * v for q, v in pm)
             drive = leg1 + mid + leg3 + direct
             rm.day_work[(u.id, d)] = am_s + pm_s + drive
+            # the checker counts each leg in whole minutes rounded up: keep a minute per leg in hand
             if prof.max_day_min is not None:
-                m.Add(am_s + pm_s + drive <= prof.max_day_min * 60)
+                m.Add(am_s + pm_s + drive <= prof.max_day_min * 60 - 3 * 60)
             if prof.break_after_min is not None:
                 after = prof.break_after_min * 60
                 if am and pm:  # the pause comes between the sessions, before 6 hours of work
-                    m.Add(leg1 + am_s <= after).OnlyEnforceIf([w_am, w_pm])
+                    m.Add(leg1 + am_s <= after - 60).OnlyEnforceIf([w_am, w_pm])
                 if am:
-                    m.Add(am_s + drive <= after).OnlyEnforceIf([w_am] + ([w_pm.Not()] if w_pm is not None else []))
+                    m.Add(am_s + drive <= after - 3 * 60).OnlyEnforceIf(
+                        [w_am] + ([w_pm.Not()] if w_pm is not None else []))
                 if pm:
-                    m.Add(pm_s + drive <= after).OnlyEnforceIf([w_pm] + ([w_am.Not()] if w_am is not None else []))
+                    m.Add(pm_s + drive <= after - 3 * 60).OnlyEnforceIf(
+                        [w_pm] + ([w_am.Not()] if w_am is not None else []))
             for s_place, s_lit in starts.items():
                 s_enf = [] if s_lit is True else [s_lit]
                 if am:
@@ -233,7 +236,7 @@ def _weeks(rm: RotationModel, problem: RotationProblem) -> None:
             if (u.id, d) in rm.day_work:
                 weeks[d.isocalendar()[:2]].append(rm.day_work[(u.id, d)])
         for terms in weeks.values():
-            rm.m.Add(sum(terms) <= cap * 60)
+            rm.m.Add(sum(terms) <= cap * 60 - 3 * 60 * len(terms))  # minutes rounded up, as the checker
 
 
 def _regular(rm: RotationModel, problem: RotationProblem) -> None:
