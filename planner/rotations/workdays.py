@@ -22,14 +22,15 @@ def day_fits(profile: WorkProfile, am: tuple[int, int] | None, pm: tuple[int, in
     """Can a day with these sessions (minute windows) and drives (seconds: to the first session, between the
     sessions, after the last) keep the profile? Used by the greedy; the CP-SAT model states the same."""
     sessions = sum(w[1] - w[0] for w in (am, pm) if w is not None)
-    drive = first_s + mid_s + rest_s
+    # each drive in whole minutes rounded up, as the legs of the plan (and the checker) count it
+    drive = 60 * (ceil_min(first_s) + ceil_min(mid_s) + ceil_min(rest_s))
     if profile.max_day_min is not None and sessions * 60 + drive > profile.max_day_min * 60:
         return False
     if profile.break_after_min is None:
         return True
     if am is not None and pm is not None:
         pause = pm[0] - am[1] - ceil_min(mid_s)
-        return pause >= profile.break_min and first_s + (am[1] - am[0]) * 60 <= profile.break_after_min * 60
+        return pause >= profile.break_min and 60 * ceil_min(first_s) + (am[1] - am[0]) * 60 <= profile.break_after_min * 60
     return sessions * 60 + drive <= profile.break_after_min * 60
 
 
