@@ -49,7 +49,7 @@ def _solve(problem: RotationProblem, matrix: TravelMatrix, prm: SolveParams) -> 
     if hint is not None:
         add_hint(rm, problem, matrix, hint)
     fb_key = None if fallback is None else _plan_key(problem, fallback)
-    out = run_phases(rm, problem, matrix, prm, t0, fallback, fb_key)
+    out = run_phases(rm, problem, matrix, prm, t0, fallback, fb_key, hinted=hint is not None)
     limit = prm.time_limit_s
     if out.solver is None:
         if fallback is not None and fallback.sessions:  # no better plan in time: the greedy one stands

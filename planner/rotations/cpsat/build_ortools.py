@@ -28,7 +28,7 @@ from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.cpsat.params import SolveParams
 from planner.rotations.model import DISCIPLINES, RotationProblem
 from planner.rotations.reach import communes_reach, uptake_costs
-from planner.rotations.workdays import crew_profile
+from planner.rotations.workdays import LEG_SLACK_S, crew_profile
 from planner.travel import TravelMatrix
 
 SHARE_SEGMENTS = ((50, 3), (30, 2), (20, 1))  # (percentage points, weight multiplier): concave utility
@@ -171,19 +171,23 @@ def _days(rm: RotationModel, problem: RotationProblem, matrix: TravelMatrix, prm
             am_s = sum((cand_am[p].end_min - cand_am[p].start_min) * 60 * v for p, v in am)
             pm_s = sum((cand_pm[q].end_min - cand_pm[q].start_min) * 60 * v for q, v in pm)
             drive = leg1 + mid + leg3 + direct
-            rm.day_work[(u.id, d)] = am_s + pm_s + drive
+            worked = m.NewBoolVar("")  # some session this day: its legs' rounding counts in the week
+            for lit in (w_am, w_pm):
+                if lit is not None:
+                    m.AddImplication(lit, worked)
+            rm.day_work[(u.id, d)] = am_s + pm_s + drive + LEG_SLACK_S * worked
             # the checker counts each leg in whole minutes rounded up: keep a minute per leg in hand
             if prof.max_day_min is not None:
-                m.Add(am_s + pm_s + drive <= prof.max_day_min * 60 - 3 * 60)
+                m.Add(am_s + pm_s + drive <= prof.max_day_min * 60 - LEG_SLACK_S)
             if prof.break_after_min is not None:
                 after = prof.break_after_min * 60
                 if am and pm:  # the pause comes between the sessions, before 6 hours of work
                     m.Add(leg1 + am_s <= after - 60).OnlyEnforceIf([w_am, w_pm])
                 if am:
-                    m.Add(am_s + drive <= after - 3 * 60).OnlyEnforceIf(
+                    m.Add(am_s + drive <= after - LEG_SLACK_S).OnlyEnforceIf(
                         [w_am] + ([w_pm.Not()] if w_pm is not None else []))
                 if pm:
-                    m.Add(pm_s + drive <= after - 3 * 60).OnlyEnforceIf(
+                    m.Add(pm_s + drive <= after - LEG_SLACK_S).OnlyEnforceIf(
                         [w_pm] + ([w_am.Not()] if w_am is not None else []))
             for s_place, s_lit in starts.items():
                 s_enf = [] if s_lit is True else [s_lit]
@@ -236,7 +240,7 @@ def _weeks(rm: RotationModel, problem: RotationProblem) -> None:
             if (u.id, d) in rm.day_work:
                 weeks[d.isocalendar()[:2]].append(rm.day_work[(u.id, d)])
         for terms in weeks.values():
-            rm.m.Add(sum(terms) <= cap * 60 - 3 * 60 * len(terms))  # minutes rounded up, as the checker
+            rm.m.Add(sum(terms) <= cap * 60)  # each worked day with its LEG_SLACK_S, as the greedy counts
 
 
 def _regular(rm: RotationModel, problem: RotationProblem) -> None:

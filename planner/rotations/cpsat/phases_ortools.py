@@ -96,7 +96,7 @@ def key_of(rm: RotationModel, solver: cp_model.CpSolver) -> tuple[int, int]:
 
 
 def run_phases(rm: RotationModel, problem: RotationProblem, matrix: TravelMatrix, prm: SolveParams, t0: float,
-               fallback: RotationSolution | None, fb_key: tuple[int, int] | None) -> Outcome:
+               fallback: RotationSolution | None, fb_key: tuple[int, int] | None, *, hinted: bool = False) -> Outcome:
     """Phase 1, then the driving cap or the driving cut; `fallback` (under the cap) and its key compete."""
     m, w = rm.m, problem.weights
     clock = _Clock(prm, t0)
@@ -104,6 +104,13 @@ def run_phases(rm: RotationModel, problem: RotationProblem, matrix: TravelMatrix
     m.Maximize(phase1_obj)
     capped = prm.max_driving_s is not None
     share1 = 0.3 if capped else 0.6 if prm.lexicographic else 0.75
+    if hinted:  # complete the plan's hint (every auxiliary variable) by a quick solve fixed to it
+        s0 = clock.solver(min(2.0, max(0.2, 0.1 * clock.left())))
+        s0.parameters.fix_variables_to_their_hinted_value = True
+        st0 = s0.Solve(m)
+        clock.spent_det += s0.deterministic_time
+        if st0 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            _hint_values(m, _values(m, s0))
     solver, status = clock.run(m, max(0.5, clock.left()) * share1,
                                _Callback(prm.progress) if prm.progress else None)
     name = solver.StatusName(status)
