@@ -11,7 +11,7 @@ from planner.rotations.legs import build_days
 from planner.rotations.workdays import crew_profile
 from planner.rotations.model import (DISCIPLINES, Allocation, CommuneService, RotationProblem, RotationSolution,
                                      Session, UnservedCommune)
-from planner.rotations.reach import communes_reach
+from planner.rotations.reach import communes_reach, uptake_costs
 from planner.rotations.slots import session_window, working_days
 from planner.core.travel import TravelMatrix
 
@@ -22,25 +22,26 @@ def in_need(problem: RotationProblem) -> list[str]:
 
 
 def allocate_greedy(problem: RotationProblem, matrix: TravelMatrix, sessions: list[Session]) -> list[Allocation]:
-    """Share each session's capacity among the communes in reach, most unmet demand first."""
-    reach = communes_reach(problem, matrix)
+    """Share each session's capacity among the communes in reach, most unmet demand first; a commune takes
+    no more than its need allows at that distance (`uptake_costs`)."""
+    cost = uptake_costs(problem, matrix)
     by_premises: dict[str, list[str]] = {}
-    for insee, pids in reach.items():
-        for p in pids:
-            by_premises.setdefault(p, []).append(insee)
-    left = {(c.insee, k): c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
+    for insee, p in cost:
+        by_premises.setdefault(p, []).append(insee)
+    left = {(c.insee, k): 100 * c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
     alloc: dict[tuple[str, str, str], int] = {}
     for s in sorted(sessions, key=lambda s: (s.day, s.half, s.unit_id)):
+        p = s.premises_id
         for k, cap in s.capacity.items():
             while cap > 0:
-                cands = [i for i in by_premises.get(s.premises_id, []) if left[(i, k)] > 0]
+                cands = [i for i in by_premises.get(p, []) if left[(i, k)] // cost[(i, p)] > 0]
                 if not cands:
                     break
-                i = max(cands, key=lambda i: (left[(i, k)], i))
-                give = min(cap, left[(i, k)])
-                left[(i, k)] -= give
+                i = max(cands, key=lambda i: (left[(i, k)] // cost[(i, p)], i))
+                give = min(cap, left[(i, k)] // cost[(i, p)])
+                left[(i, k)] -= give * cost[(i, p)]
                 cap -= give
-                alloc[(s.premises_id, i, k)] = alloc.get((s.premises_id, i, k), 0) + give
+                alloc[(p, i, k)] = alloc.get((p, i, k), 0) + give
     return [Allocation(p, i, k, n) for (p, i, k), n in sorted(alloc.items()) if n > 0]
 
 
@@ -110,8 +111,15 @@ def assemble(problem: RotationProblem, matrix: TravelMatrix, sessions: list[Sess
                             indicators, warnings=problem.warnings, **meta)
 
 
+def solution_indicators(problem: RotationProblem, solution: RotationSolution) -> dict[str, float]:
+    """The headline figures of a plan, recomputed from its sessions, days and service (what the view shows
+    and `bench/rotation.py` prints: the terms the solver optimises)."""
+    return compute_indicators(problem, solution.sessions, solution.days, solution.service)
+
+
 def compute_indicators(problem: RotationProblem, sessions, days, service) -> dict[str, float]:
-    """Headline figures (population within reach of a session, priority demand served, driving, staff use)."""
+    """Headline figures: priority demand served, each commune's share of its need (mean, least, people
+    weighted), population within reach of a session, driving, staff use."""
     pop_total = sum(c.population for c in problem.communes)
     pop_reach = sum(s.population for s in service if s.sessions > 0)
     need = sum(sum(s.need.values()) for s in service)
@@ -132,6 +140,11 @@ def compute_indicators(problem: RotationProblem, sessions, days, service) -> dic
         "communes_in_need": len(needy),
         "communes_served": sum(1 for s in needy if s.sessions > 0),
         "min_commune_share": round(min((s.share for s in needy), default=1.0), 4),
+        "mean_commune_share": round(sum(s.share for s in needy) / len(needy), 4) if needy else 1.0,
+        "communes_given_consultations": sum(1 for s in needy if sum(s.served.values()) > 0),
+        # people weighted by the share of their commune's need met: never more than was served
+        "population_served_share": (round(sum(s.population * s.share for s in needy)
+                                          / sum(s.population for s in needy), 4) if needy else 1.0),
         "driving_hours": round(sum(d.driving_s for d in days) / 3600, 2),
         "driving_km": round(sum(d.metres for d in days) / 1000, 1),
         "staff_utilisation": round(len(sessions) / avail, 4) if avail else 0.0,

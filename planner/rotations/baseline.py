@@ -10,8 +10,8 @@ from collections import defaultdict
 from planner.rotations.assemble import assemble
 from planner.rotations.candidates import Candidate, ceil_min, unit_candidates
 from planner.rotations.model import DISCIPLINES, Allocation, RotationProblem, RotationSolution, Session
-from planner.rotations.reach import reach_map
-from planner.rotations.workdays import crew_profile, day_fits
+from planner.rotations.reach import reach_map, uptake_costs
+from planner.rotations.workdays import LEG_SLACK_S, crew_profile, day_fits
 from planner.core.travel import TravelMatrix
 
 
@@ -20,7 +20,8 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
     what the session can absorb (a better start, used to warm-start CP-SAT)."""
     t0 = time.monotonic()
     reach = reach_map(problem, matrix)
-    left = {(c.insee, k): c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
+    cost = uptake_costs(problem, matrix)  # a commune takes less of a session further away
+    left = {(c.insee, k): 100 * c.demand.get(k, 0) for c in problem.communes for k in DISCIPLINES}
     rooms = {p.id: p.rooms for p in problem.premises}
     used = defaultdict(int)  # (day, half, premises) -> units there
     by_slot: dict[tuple, list[Candidate]] = defaultdict(list)
@@ -32,15 +33,16 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
 
     def value(c: Candidate) -> int:
         """Unmet priority demand within reach, in the disciplines this unit offers (not capped)."""
+        p = c.premises_id
         if capped:
-            return sum(min(n, sum(left[(i, k)] for i in reach.get(c.premises_id, ())))
+            return sum(min(n, sum(left[(i, k)] // cost[(i, p)] for i in reach.get(p, ())))
                        for k, n in c.capacity.items())
-        return sum(left[(i, k)] for k, n in c.capacity.items() if n > 0 for i in reach.get(c.premises_id, ()))
+        return sum(left[(i, k)] // cost[(i, p)] for k, n in c.capacity.items() if n > 0 for i in reach.get(p, ()))
 
-    week_work: dict[tuple, int] = defaultdict(int)  # (unit, ISO week) -> minutes of work already planned
+    week_work: dict[tuple, int] = defaultdict(int)  # (unit, ISO week) -> seconds of work, as the CP-SAT model counts
 
     def day_work(u, am: Candidate | None, pm: Candidate | None) -> tuple[bool, int]:
-        """Whether the day keeps the unit's limits and the crew's working time, and its minutes of work."""
+        """Whether the day keeps the unit's limits and the crew's working time, and its seconds of work."""
         stops = [s for s in (am, pm) if s is not None]
         here, total, drives = u.base_id, 0, []
         for k, s in enumerate(stops):
@@ -59,14 +61,14 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
         windows = [(s.start_min, s.end_min) if s is not None else None for s in (am, pm)]
         mid = drives[1] if len(drives) == 2 else 0
         ok = not stops or day_fits(crew_profile(u), windows[0], windows[1], drives[0] if drives else 0, mid, t)
-        return ok, sum(s.end_min - s.start_min for s in stops) + ceil_min(total)
+        return ok, 60 * sum(s.end_min - s.start_min for s in stops) + total + (LEG_SLACK_S if stops or total else 0)
 
     def fits(u, day, am: Candidate | None, pm: Candidate | None) -> bool:
         ok, minutes = day_work(u, am, pm)
         cap = crew_profile(u).max_week_min
         week = (u.id, day.isocalendar()[:2])
         before = day_work(u, chosen.get((u.id, day, "am")), None)[1] if pm is not None else 0
-        return ok and (cap is None or week_work[week] - before + minutes <= cap)
+        return ok and (cap is None or week_work[week] - before + minutes <= cap * 60)
 
     for day in problem.dates:
         for u in problem.units:
@@ -104,10 +106,11 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
                 chosen[(u.id, day, half)] = best
                 used[(day, half, best.premises_id)] += 1
                 for k, cap in best.capacity.items():
-                    for insee in sorted(reach.get(best.premises_id, ()), key=lambda i: -left[(i, k)]):
-                        give = min(cap, left[(insee, k)])
+                    p = best.premises_id
+                    for insee in sorted(reach.get(p, ()), key=lambda i: -(left[(i, k)] // cost[(i, p)])):
+                        give = min(cap, left[(insee, k)] // cost[(insee, p)])
                         if give > 0:
-                            left[(insee, k)] -= give
+                            left[(insee, k)] -= give * cost[(insee, p)]
                             alloc[(best.premises_id, insee, k)] += give
                             cap -= give
     sessions = [Session(c.unit_id, c.day, c.half, c.premises_id, c.start_min, c.end_min,

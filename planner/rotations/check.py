@@ -16,7 +16,7 @@ from planner.core.hours import format_hhmm
 from planner.rotations.assemble import in_need
 from planner.rotations.legs import build_day
 from planner.rotations.model import HALVES, RotationProblem, RotationSolution
-from planner.rotations.reach import communes_reach
+from planner.rotations.reach import communes_reach, uptake_costs
 from planner.rotations.slots import session_capacity
 from planner.rotations.workdays import crew_violations
 from planner.core.travel import TravelMatrix
@@ -177,10 +177,17 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
     for (pid, k), n in given.items():
         if n > cap_total[(pid, k)]:
             out.append(f"premises {pid}: {n} {k} consultations given, sessions hold {cap_total[(pid, k)]}")
+    cost = uptake_costs(problem, matrix)
+    used = defaultdict(int)  # (insee, discipline) -> hundredths of the need used up, distance counted
+    for a in solution.allocations:
+        used[(a.insee, a.discipline)] += a.consultations * cost.get((a.insee, a.premises_id), 100)
     for c in problem.communes:
         for k in set(c.demand) | {k for (i, k) in served if i == c.insee}:
             if served[(c.insee, k)] > c.demand.get(k, 0):
                 out.append(f"commune {c.insee}: {served[(c.insee, k)]} {k} served for a need of {c.demand.get(k, 0)}")
+            elif used[(c.insee, k)] > 100 * c.demand.get(k, 0):
+                out.append(f"commune {c.insee}: {served[(c.insee, k)]} {k} served, more than its need allows at "
+                           f"that distance ({problem.far_uptake_pct} % beyond {problem.reach_min / 2:g} min)")
     listed = {(u.insee, u.period) for u in solution.unserved}
     for label, period in problem.periods():
         days = set(period)

@@ -182,6 +182,7 @@ def problem_from_dict(data: dict, *, source: str = "problem") -> RotationProblem
     problem = RotationProblem(
         units=units, premises=premises, communes=communes, name=top.text("name", "rotation"),
         reach_min=top.integer("reach_minutes", 20, lo=1, hi=180),
+        far_uptake_pct=top.integer("far_uptake_percent", 60, lo=1, hi=100),
         regular_presence=top.boolean("regular_presence", False),
         public_holidays_off=top.boolean("public_holidays_off", True),
         holiday_subdivision=top.text("holiday_subdivision", "") or None,
@@ -409,6 +410,7 @@ def problem_to_dict(problem: RotationProblem) -> dict:
     hd = problem.half_days
     out = {
         "kind": "rotation", "name": problem.name, "reach_minutes": problem.reach_min,
+        "far_uptake_percent": problem.far_uptake_pct,
         "regular_presence": problem.regular_presence, "coverage_period": problem.coverage_period,
         "public_holidays_off": problem.public_holidays_off,
         **({"holiday_subdivision": problem.holiday_subdivision} if problem.holiday_subdivision else {}),

@@ -186,6 +186,8 @@ class Weights:
     unserved_commune: int = 10_000  # per commune (and week) in need left without any session in reach
     demand: int = 60  # per priority consultation served (1 consultation ~ 60 minutes of driving)
     fairness: int = 20  # per percentage point of the least-covered commune's share of its demand
+    commune_share: int = 4  # per percentage point of each commune's share of its need met (3x below 50 %,
+    # 2x from 50 to 80 %, 1x above: raising the least served communes first)
     driving_per_min: int = 1  # per minute of driving
     change: int = 500  # re-planning only: per session moved away from the published plan
 
@@ -199,6 +201,7 @@ class RotationProblem:
     communes: tuple[CommuneNeed, ...]
     name: str = "rotation"
     reach_min: int = 20
+    far_uptake_pct: int = 60  # share of a commune's need a session beyond half the reach can meet (reach.py)
     regular_presence: bool = False  # every unit keeps the same premises on the same weekday each week
     coverage_period: str = "mission"  # "mission" or "week": each commune in need served once per period
     half_days: HalfDays = HalfDays()

@@ -52,3 +52,23 @@ def communes_reach(problem: RotationProblem, matrix: TravelMatrix) -> dict[str, 
         for i in insees:
             out[i].append(pid)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def uptake_costs(problem: RotationProblem, matrix: TravelMatrix) -> dict[tuple[str, str], int]:
+    """(INSEE, premises id) -> hundredths of the commune's need one consultation there uses up.
+
+    Uptake falls with distance (as in the enhanced two-step floating catchment area method): a commune's
+    whole need can be met at premises within half the reach (100), only `far_uptake_pct` of it further
+    away (100 * 100 / far_uptake_pct, rounded up). So a session near a commune serves it better than one
+    at the sub-prefecture 19 minutes away, and the coverage objective keeps rewarding a rotation after
+    every commune has a session in reach. The checker, the greedy and the CP-SAT model read this one rule.
+    """
+    near = problem.reach_min * 60 / 2
+    far = -(-100 * 100 // max(1, problem.far_uptake_pct))
+    out = {}
+    by_insee = problem.commune_by_insee()
+    for insee, pids in communes_reach(problem, matrix).items():
+        place = by_insee[insee].place_id
+        for pid in pids:
+            out[(insee, pid)] = 100 if matrix.time_s(place, pid) <= near else far
+    return out

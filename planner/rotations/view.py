@@ -18,6 +18,7 @@ from planner.core.hours import format_hhmm
 from planner.rotations.workdays import crew_days
 from planner.core.worktime import work_indicator, work_summary
 from planner.core.itinerary import DayItinerary, ItineraryStop, PlanView, Unscheduled
+from planner.rotations.assemble import solution_indicators
 from planner.rotations.model import HALF_FR, ROLE_FR, RotationProblem, RotationSolution, Session, Unit
 
 _NOWHERE = Location(0.0, 0.0)
@@ -82,22 +83,26 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
                           key=lambda s: s.start_min)
         if not sessions and not dp.legs:
             continue
-        legs_to = {lg.destination: lg for lg in dp.legs}
+        legs = list(dp.legs)  # in driving order: each one leaves the place the unit is at
         first_depart = dp.legs[0].depart_min if dp.legs else (sessions[0].start_min if sessions else u.day_start_min)
         name, loc, addr, _ = where(dp.start_place, u)
         stops = [ItineraryStop(0, "depart", dp.start_place, name, loc, at(dp.day, first_depart),
                                at(dp.day, first_depart), at(dp.day, first_depart), address=addr)]
         clock = first_depart
+        here = dp.start_place
         for s in sessions:
-            lg = legs_to.get(s.premises_id)
+            # a unit staying at the same premises for the afternoon drives nothing and arrives at nothing:
+            # only a session at another place than the last one consumes the next leg
+            lg = legs.pop(0) if s.premises_id != here and legs and legs[0].destination == s.premises_id else None
+            here = s.premises_id
             name, loc, addr, insee = where(s.premises_id, u)
-            travel_s, travel_m = (lg.seconds, lg.metres) if lg is not None and lg.origin != s.premises_id else (0, 0)
+            travel_s, travel_m = (lg.seconds, lg.metres) if lg is not None else (0, 0)
             arrival = lg.arrive_min if lg is not None else s.start_min
             stops.append(ItineraryStop(len(stops), "session", s.premises_id, name, loc, at(dp.day, arrival),
                                        at(dp.day, s.start_min), at(dp.day, s.end_min), travel_s, travel_m, addr,
                                        f"{session_label(u, s)} ({HALF_FR[s.half]})", commune_insee=insee))
             clock = s.end_min
-        last_leg = dp.legs[-1] if dp.legs and dp.legs[-1].destination == dp.night_place else None
+        last_leg = legs.pop(0) if legs and legs[0].destination == dp.night_place else None
         kind = "return" if dp.night_place == u.base_id else "night"
         name, loc, addr, _ = where(dp.night_place, u)
         arrive = last_leg.arrive_min if last_leg else clock
@@ -107,21 +112,25 @@ def to_plan_view(problem: RotationProblem, solution: RotationSolution, *, approx
                                    "Retour à la base" if kind == "return" else "Nuit sur place"))
         itineraries.append(DayItinerary(u.id, u.name, "unit", dp.day, tuple(stops)))
 
-    ind = solution.indicators
+    ind = solution_indicators(problem, solution)  # the benchmark's computation, never the stored copy
     x = problem.reach_min
     indicators = [
-        (f"Population à moins de {x} min d'une consultation",
-         f"{_fr_int(ind.get('population_within_reach', 0))} hab. ({_pct(ind.get('population_within_reach_share', 0))})"),
+        # first what the solver optimises: consultations given and each commune's share of its need
         ("Demande prioritaire servie",
          f"{_fr_int(ind.get('priority_demand_served', 0))} / {_fr_int(ind.get('priority_demand', 0))} consultations "
          f"({_pct(ind.get('priority_demand_served_share', 0))})"),
-        # "served" here means a session within reach, not consultations given: say so (a commune can have
-        # a session in reach whose consultations all went to neighbours with more need)
-        (f"Communes en besoin avec une séance à moins de {x} min",
-         f"{ind.get('communes_served', 0):.0f} / {ind.get('communes_in_need', 0):.0f}"),
+        ("Part de sa demande servie, en moyenne par commune", _pct(ind.get("mean_commune_share", 0))),
         ("Part de sa demande servie, dans la commune la moins servie", _pct(ind.get("min_commune_share", 0))),
+        ("Communes en besoin ayant reçu des consultations",
+         f"{ind.get('communes_given_consultations', 0):.0f} / {ind.get('communes_in_need', 0):.0f}"),
+        ("Population servie (chaque habitant compté pour la part servie de la demande de sa commune)",
+         _pct(ind.get("population_served_share", 0))),
+        # access, not consultations: a commune can have a session in reach whose consultations all went
+        # to neighbours with more need
+        (f"Population à moins de {x} min d'une séance (accès, pas consultations données)",
+         f"{_fr_int(ind.get('population_within_reach', 0))} hab. ({_pct(ind.get('population_within_reach_share', 0))})"),
         ("Séances de consultation", f"{ind.get('sessions', 0):.0f}"),
-        ("Heures de conduite", f"{ind.get('driving_hours', 0):.1f} h ({_fr_int(ind.get('driving_km', 0))} km)"
+        ("Heures de conduite", f"{ind.get('driving_hours', 0):.1f} h ({ind.get('driving_km', 0):.1f} km)"
          .replace(".", ",")),
         ("Taux d'occupation des équipes (demi-journées)", _pct(ind.get("staff_utilisation", 0))),
     ]

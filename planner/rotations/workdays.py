@@ -17,19 +17,24 @@ def crew_profile(unit: Unit) -> WorkProfile:
     return strictest(m.work_profile for m in unit.members)
 
 
+LEG_SLACK_S = 3 * 60  # a day's legs rounded up to whole minutes add less than this to its work
+
+
 def day_fits(profile: WorkProfile, am: tuple[int, int] | None, pm: tuple[int, int] | None,
              first_s: int, mid_s: int, rest_s: int) -> bool:
     """Can a day with these sessions (minute windows) and drives (seconds: to the first session, between the
     sessions, after the last) keep the profile? Used by the greedy; the CP-SAT model states the same."""
     sessions = sum(w[1] - w[0] for w in (am, pm) if w is not None)
-    drive = first_s + mid_s + rest_s
+    # the CP-SAT model's rule exactly (a minute per leg in hand: the plan's legs count whole minutes rounded
+    # up), so a greedy plan is always a valid warm start for it
+    drive = first_s + mid_s + rest_s + LEG_SLACK_S
     if profile.max_day_min is not None and sessions * 60 + drive > profile.max_day_min * 60:
         return False
     if profile.break_after_min is None:
         return True
     if am is not None and pm is not None:
         pause = pm[0] - am[1] - ceil_min(mid_s)
-        return pause >= profile.break_min and first_s + (am[1] - am[0]) * 60 <= profile.break_after_min * 60
+        return pause >= profile.break_min and first_s + 60 + (am[1] - am[0]) * 60 <= profile.break_after_min * 60
     return sessions * 60 + drive <= profile.break_after_min * 60
 
 

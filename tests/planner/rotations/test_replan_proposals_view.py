@@ -92,7 +92,8 @@ def test_plan_view_for_outputs(small):
             if s.kind == "session":
                 assert s.commune_insee and s.start <= s.end and s.what.startswith("Consultations")
     labels = [label for label, _ in view.indicators]
-    assert "Population à moins de 20 min d'une consultation" in labels
+    assert labels[0] == "Demande prioritaire servie"  # what the solver optimises comes first
+    assert "Population à moins de 20 min d'une séance (accès, pas consultations données)" in labels
     assert {u.item_id for u in view.unscheduled} == {"77009"}
     cov = view.extras["coverage"]
     assert cov["77009"]["share_within_reach"] == 0.0 and cov["77001"]["sessions"]
