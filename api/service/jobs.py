@@ -67,6 +67,7 @@ class JobRunner:
         self.app_state = None  # set by create_app: holds plan_function
         self.instance = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
         self.cluster: dict = {}
+        self.takes_over = True
         self._refs: dict[int, object] = {}  # job id -> Ray ObjectRef of its task
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -86,12 +87,23 @@ class JobRunner:
         if not self.cluster:
             self.start()
         n = self._sweep()
+        self.watch()
+        return n
+
+    def watch(self, *, take_over: bool = True) -> None:
+        """Start the heartbeat (which also takes over dead processes' jobs unless take_over is False, as
+        for a one-off `planner plan batch`) and the watcher of this process's tasks."""
+        self.takes_over = take_over
         if not self._threads:
             for target, name in ((self._heartbeat_loop, "heartbeat"), (self._watch_loop, "watch")):
                 th = threading.Thread(target=target, name=f"planner-job-{name}", daemon=True)
                 th.start()
                 self._threads.append(th)
-        return n
+
+    def pending(self) -> int:
+        """Tasks of this process not collected yet."""
+        with self._lock:
+            return len(self._refs)
 
     def _sweep(self) -> int:
         cutoff = utcnow() - timedelta(seconds=STALE_S)
@@ -126,7 +138,8 @@ class JobRunner:
                     db.execute(update(Job).where(Job.owner == self.instance,
                                                  Job.status.in_(ACTIVE)).values(heartbeat_at=utcnow()))
                     db.commit()
-                self._sweep()
+                if self.takes_over:
+                    self._sweep()
             except Exception as exc:  # noqa: BLE001 - a database hiccup must not end the heartbeat
                 log.warning("job heartbeat failed: %s", type(exc).__name__)
 
@@ -155,7 +168,8 @@ class JobRunner:
         from api.service.execution import job_task
 
         fn = self.app_state.plan_function if self.app_state is not None else None
-        ref = job_task().remote(job_id, self.database_url, self.network_path, fn)
+        net = getattr(getattr(self.app_state, "settings", None), "network_path", None) or self.network_path
+        ref = job_task().remote(job_id, self.database_url, str(net) if net else None, fn)
         with self._lock:
             self._refs[job_id] = ref
 

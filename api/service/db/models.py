@@ -165,6 +165,7 @@ class Job(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # its owner last alive
     worker: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid@node of its Ray worker
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # worker processes that started it
+    batch: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)  # one request, many territories
 
 
 class ServiceKey(Base):
