@@ -106,11 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "erreur interne"}, status_code=500)
 
     from api.service.pages import routes as pages
-    from api.service.routers import (audit, auth, exports, health, imports, itineraries, jobs, maps, patients,
-                                     plans, premises, public, staff, territories, units)
+    from api.service.routers import (audit, auth, batches, exports, health, imports, itineraries, jobs, maps,
+                                     patients, plans, premises, public, staff, territories, units)
 
     routers = [m.router for m in (health, auth, territories, premises, units, staff, patients, imports, jobs, plans,
-                                  itineraries, maps, exports, public, audit, pages)]
+                                  batches, itineraries, maps, exports, public, audit, pages)]
     for r in routers:
         app.include_router(r)
     app.state.route_table = [route for r in routers for route in r.routes if isinstance(route, APIRoute)]

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.db.models import ServiceKey, Staff, User
 
-ROLES = ("planner", "field", "municipality", "public")
-ACCOUNT_ROLES = ("planner", "field", "municipality")  # "public" is anyone, with or without an account
+ROLES = ("planner", "field", "municipality", "coordinator", "public")
+# "public" is anyone, with or without an account; a coordinator (of a network of territories) launches
+# batches over all territories and sees their jobs' states, never a territory's people or plans
+ACCOUNT_ROLES = ("planner", "field", "municipality", "coordinator")
 _hasher = PasswordHasher()
 COOKIE = "planner_token"
 

@@ -144,19 +144,30 @@ class JobRunner:
                 log.warning("job heartbeat failed: %s", type(exc).__name__)
 
     def shutdown(self) -> None:
-        """Stop watching; the tasks of this process stop with it (their jobs are taken over or interrupted
-        by the next process, see _sweep)."""
+        """Stop (a service stopping, not dying): this process's tasks are stopped and their jobs put back in
+        the queue without an owner, so the next service process to start runs them again at once. (Jobs of a
+        process that dies are found by its silence, see _sweep.)"""
         self._stop.set()
         with self._lock:
             refs, self._refs = dict(self._refs), {}
-        if refs:
-            import ray
+        if not refs:
+            return
+        import ray
 
-            for ref in refs.values():
-                try:
-                    ray.cancel(ref, force=True)
-                except Exception:  # noqa: BLE001 - already finished
-                    pass
+        for ref in refs.values():
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:  # noqa: BLE001 - already finished
+                pass
+        try:
+            with self.sessions() as db:
+                db.execute(update(Job).where(Job.id.in_(list(refs)), Job.owner == self.instance,
+                                             Job.status.in_(ACTIVE), Job.cancel_requested.is_(False))
+                           .values(status="queued", owner=None, progress=0.0, worker=None, attempts=0,
+                                   message="en attente du redémarrage du service", updated_at=utcnow()))
+                db.commit()
+        except Exception as exc:  # noqa: BLE001 - the database may be gone first; the sweep catches these
+            log.warning("job release at shutdown failed: %s", type(exc).__name__)
 
     def submit(self, job_id: int) -> None:
         with self.sessions() as db:

@@ -167,7 +167,8 @@ def _seed(app) -> World:
                 "field": dict(role="field", territory="t1", staff_id="N1"),
                 "field2": dict(role="field", territory="t1", staff_id="D1"),
                 "municipality": dict(role="municipality", territory="t1", commune="77379"),
-                "municipality_b": dict(role="municipality", territory="t1", commune="77051")}
+                "municipality_b": dict(role="municipality", territory="t1", commune="77051"),
+                "coordinator": dict(role="coordinator", territory="t1")}
     client = TestClient(app)
     for who, kw in accounts.items():
         add_user(url, email=f"{who}@example.org", password=PASSWORD, engine=app.state.engine, **kw)
