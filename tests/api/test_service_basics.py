@@ -116,7 +116,9 @@ def test_migrations_upgrade_existing_data(db_url):
     with engine.connect() as conn:
         row = conn.execute(text("select work_hours, work_days from staff")).one()
         rev = conn.execute(text("select version_num from alembic_version")).scalar()
-    assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == "0005"
+    from alembic.script import ScriptDirectory
+
+    assert row[0] == "08:30-17:30" and "lundi" in str(row[1]) and rev == ScriptDirectory.from_config(cfg).get_current_head()
     engine.dispose()
 
 
