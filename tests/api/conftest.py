@@ -202,7 +202,7 @@ def world(app, client) -> World:
     return _seed(app)
 
 
-def wait_job(client, headers, job_id: int, timeout: float = 20.0) -> dict:
+def wait_job(client, headers, job_id: int, timeout: float = 90.0) -> dict:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         job = client.get(f"/jobs/{job_id}", headers=headers).json()

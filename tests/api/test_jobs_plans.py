@@ -11,7 +11,7 @@ from api.service.db.models import Job
 
 def _wait(client, h, jid):
     import time
-    for _ in range(400):
+    for _ in range(1800):
         j = client.get(f"/jobs/{jid}", headers=h).json()
         if j["status"] in ("done", "failed", "cancelled", "interrupted"):
             return j
