@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
 from api.service.db.models import Job
 
