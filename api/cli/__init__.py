@@ -28,11 +28,11 @@ def _register() -> None:
     if _registered:
         return
     _registered = True
-    from api.cli import check, demo, export, network, rotations, serve, users, visits
+    from api.cli import batch, check, demo, export, network, rotations, serve, users, visits
 
     app.add_typer(plan_app, name="plan")
     # One module per group of commands; each has register(app) and may add to plan_app.
-    for module in (demo, network, check, visits, rotations, export, serve, users):
+    for module in (demo, network, check, visits, rotations, batch, export, serve, users):
         module.register(app)
 
 

@@ -13,7 +13,8 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
-def build(db: Optional[str], demo: bool, workers: int, network: Optional[Path] = None):
+def build(db: Optional[str], demo: bool, workers: int, network: Optional[Path] = None,
+          ray_address: Optional[str] = None):
     """The app for these options; with demo, the demo territory is filled with synthetic people if empty."""
     from api.service.app import create_app
     from api.service.settings import Settings
@@ -30,6 +31,8 @@ def build(db: Optional[str], demo: bool, workers: int, network: Optional[Path] =
         overrides["network_path"] = network
     if db:
         overrides["database_url"] = db
+    if ray_address:
+        overrides["ray_address"] = ray_address
     settings = Settings.from_env(**overrides)
     app = create_app(settings)
     if demo:
@@ -44,12 +47,19 @@ def build(db: Optional[str], demo: bool, workers: int, network: Optional[Path] =
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
           db: Optional[str] = typer.Option(None, "--db", help="URL SQLAlchemy (défaut : DATABASE_URL ou sqlite:///planner.db)"),
           demo: bool = typer.Option(False, "--demo", help="remplir le territoire de démonstration (personnes fictives)"),
-          workers: int = typer.Option(2, "--workers", min=1, max=16),
+          workers: int = typer.Option(2, "--workers", min=1, max=16,
+                                      help="calculs simultanés sur le Ray intégré (un processus chacun)"),
+          ray_address: Optional[str] = typer.Option(None, "--ray-address", help="rejoindre un cluster Ray "
+                                                    "(hôte:port de sa tête ; défaut : PLANNER_RAY_ADDRESS, "
+                                                    "sinon un Ray local intégré)"),
           network: Optional[Path] = typer.Option(None, "--network", help="réseau routier OSM (.osm, .pbf, .graphml) "
                                                  "pour les temps de trajet ; sans lui : modèle approché")) -> None:
     """Lancer le service web et ses pages."""
     import uvicorn
 
-    app = build(db, demo, workers, network)
-    Console().print(f"Service sur http://{host}:{port}/ (documentation : /docs)")
+    app = build(db, demo, workers, network, ray_address)
+    c = app.state.jobs.cluster
+    where = "Ray intégré" if c.get("address") == "local" else f"cluster Ray {c.get('address')}"
+    Console().print(f"Service sur http://{host}:{port}/ (documentation : /docs) ; calculs sur {where} : "
+                    f"{c.get('nodes', 0)} nœud(s), {c.get('cpus', 0)} CPU")
     uvicorn.run(app, host=host, port=port, log_level="info")

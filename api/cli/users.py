@@ -61,7 +61,8 @@ def add_user(database_url: str, *, email: str, role: str, password: str, territo
                 raise InputError(f"soignant {staff_id} inconnu dans {territory} (importez d'abord le personnel)",
                                  field="staff-id")
             staff_pk = staff.id
-        user = User(email=email, password_hash=hash_password(password), role=role, territory_id=t.id,
+        user = User(email=email, password_hash=hash_password(password), role=role,
+                    territory_id=None if role == "coordinator" else t.id,
                     commune_insee=commune if role == "municipality" else None,
                     staff_id=staff_pk if role == "field" else None)
         db.add(user)
@@ -74,7 +75,7 @@ def add_user(database_url: str, *, email: str, role: str, password: str, territo
 
 @users_app.command("add")
 def add(email: str = typer.Option(..., "--email"),
-        role: str = typer.Option(..., "--role", help="planner | field | municipality"),
+        role: str = typer.Option(..., "--role", help="planner | field | municipality | coordinator"),
         password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
         territory: str = typer.Option("provinois", "--territory"),
         commune: Optional[str] = typer.Option(None, "--commune", help="code INSEE (compte commune)"),

@@ -1,4 +1,4 @@
-"""The web service: `create_app(settings)` builds the FastAPI app, migrates the database, starts workers.
+"""The web service: `create_app(settings)` builds the FastAPI app, migrates the database, starts (or joins) Ray.
 
 Bad input never becomes a 500: validation errors are 422 naming the field, oversized bodies 413, unknown
 or foreign ids 404; an unexpected error is logged without request data and answered with a plain 500.
@@ -6,6 +6,7 @@ or foreign ids 404; an unexpected error is logged without request data and answe
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from contextlib import asynccontextmanager
 
@@ -39,15 +40,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     migrate(engine)
     sessions = session_factory(engine)
+    if not settings.secret_key:
+        from api.service.auth import signing_key
+
+        settings = dataclasses.replace(settings, secret_key=signing_key(sessions))
 
     from api.service.jobs import JobRunner
     from api.service.planning import run_planning
 
-    runner = JobRunner(sessions, workers=settings.workers)
+    runner = JobRunner(sessions, workers=settings.workers, ray_address=settings.ray_address,
+                       network_path=str(settings.network_path) if settings.network_path else None)
+    if settings.start_workers:
+        runner.start()  # Ray embedded or joined now: an unreachable cluster stops the start-up here
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        runner.recover()
+        if settings.start_workers:
+            runner.recover()
         yield
         runner.shutdown()
 
@@ -97,11 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "erreur interne"}, status_code=500)
 
     from api.service.pages import routes as pages
-    from api.service.routers import (audit, auth, exports, health, imports, itineraries, jobs, maps, patients,
-                                     places, plans, premises, public, staff, territories, ticks, units)
+    from api.service.routers import (audit, auth, batches, exports, health, imports, itineraries, jobs, maps,
+                                     patients, places, plans, premises, public, staff, territories, ticks, units)
 
     routers = [m.router for m in (health, auth, territories, premises, units, staff, patients, imports, jobs, plans,
-                                  itineraries, ticks, maps, places, exports, public, audit, pages)]
+                                  batches, itineraries, ticks, maps, places, exports, public, audit, pages)]
     for r in routers:
         app.include_router(r)
     app.state.route_table = [route for r in routers for route in r.routes if isinstance(route, APIRoute)]

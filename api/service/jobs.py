@@ -1,8 +1,10 @@
-"""Planning jobs run outside requests in a small worker pool: queued -> running (progress) -> done/failed,
-cancel on request, and jobs a restart cut short are marked "interrupted" so they can be re-run.
+"""Planning jobs: queued -> running (progress) -> done/failed/cancelled/interrupted, kept in the database.
 
-Threads are enough: the solvers spend their time in native code (OR-Tools) that releases the GIL, and a
-thread shares the database engine. Cancellation is cooperative: the progress callback raises JobCancelled.
+The service never solves: each job runs as a Ray task (api.service.execution) in a worker process of its own,
+which reads the territory from the database, reports its progress there and stores the plan there. The
+service process owns the task: a cancel stops the worker process at once (`ray.cancel(force=True)`), a worker
+killed mid-solve is retried once by Ray and then shown "interrupted" (re-run in one click), and jobs a dead
+service process left behind are taken over (queued ones) or marked interrupted (running ones).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import os
 import secrets
 import socket
 import threading
+import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.db.models import Job, Plan, utcnow
@@ -26,6 +29,7 @@ from planner.core.errors import PlannerError
 
 log = logging.getLogger("planner.jobs")
 FINAL = ("done", "failed", "cancelled", "interrupted")
+ACTIVE = ("queued", "running")
 
 
 class JobCancelled(Exception):
@@ -34,73 +38,156 @@ class JobCancelled(Exception):
 
 HEARTBEAT_S = 5.0  # how often a service process says its jobs are still alive
 STALE_S = 30.0  # a job whose process has not said so for this long was cut short
+PROGRESS_S = 0.2  # a worker writes its progress at most this often
+WATCH_S = 0.2  # how often the service collects finished tasks
+CANCEL_POLL_S = 0.5  # ... and looks for cancels asked through another service process
+
+
+def worker_url(url: str) -> str:
+    """The database URL as a worker process elsewhere must see it (a relative SQLite file made absolute)."""
+    u = make_url(url)
+    if u.drivername.startswith("sqlite"):
+        if not u.database or u.database == ":memory:":
+            raise PlannerError("une base SQLite en mémoire ne peut pas être partagée avec les processus de "
+                               "calcul : donnez un fichier (sqlite:///planner.db)")
+        u = u.set(database=os.path.abspath(u.database))
+    return u.render_as_string(hide_password=False)
 
 
 class JobRunner:
-    """The jobs of one service process. Each job it takes carries the process's name and a heartbeat, so a
-    second process on the same database leaves them alone and only jobs whose process died are interrupted."""
+    """The jobs of one service process, run on Ray. Each job it takes carries the process's name and a
+    heartbeat, so a second process on the same database leaves them alone and only jobs whose process died
+    are taken over or interrupted."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, workers: int = 2) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, workers: int = 2, ray_address: str | None = None,
+                 network_path: str | None = None) -> None:
         self.sessions = sessions
-        self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="planner-job")
+        self.workers, self.ray_address = max(1, workers), ray_address
+        self.network_path = network_path
+        self.database_url = worker_url(sessions.kw["bind"].url.render_as_string(hide_password=False))
         self.app_state = None  # set by create_app: holds plan_function
         self.instance = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
-        self._cancel: dict[int, threading.Event] = {}
+        self.cluster: dict = {}
+        self.takes_over = True
+        self._refs: dict[int, object] = {}  # job id -> Ray ObjectRef of its task
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._beat: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     # --- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> dict:
+        """Start or join Ray (execution.RayUnreachable when a named cluster does not answer)."""
+        from api.service.execution import start_ray
+
+        self.cluster = start_ray(self.ray_address, num_cpus=self.workers)
+        return self.cluster
+
     def recover(self) -> int:
-        """At startup: jobs left queued or running by a process that died become 'interrupted'; then the
-        heartbeat starts (it also catches, within STALE_S, the jobs of a process that dies later)."""
+        """At startup: jobs a dead process left queued are taken over and run, running ones become
+        'interrupted'; then the heartbeat and the task watcher start."""
+        if not self.cluster:
+            self.start()
         n = self._sweep()
-        if self._beat is None:
-            self._beat = threading.Thread(target=self._heartbeat_loop, name="planner-job-heartbeat", daemon=True)
-            self._beat.start()
+        self.watch()
         return n
+
+    def watch(self, *, take_over: bool = True) -> None:
+        """Start the heartbeat (which also takes over dead processes' jobs unless take_over is False, as
+        for a one-off `planner plan batch`) and the watcher of this process's tasks."""
+        self.takes_over = take_over
+        if not self._threads:
+            for target, name in ((self._heartbeat_loop, "heartbeat"), (self._watch_loop, "watch")):
+                th = threading.Thread(target=target, name=f"planner-job-{name}", daemon=True)
+                th.start()
+                self._threads.append(th)
+
+    def pending(self) -> int:
+        """Tasks of this process not collected yet."""
+        with self._lock:
+            return len(self._refs)
 
     def _sweep(self) -> int:
         cutoff = utcnow() - timedelta(seconds=STALE_S)
+        dead = or_(Job.owner.is_(None), and_(Job.owner != self.instance,
+                                             or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)))
+        taken = []
         with self.sessions() as db:
-            jobs = list(db.scalars(select(Job).where(
-                Job.status.in_(("queued", "running")),
-                or_(Job.owner.is_(None), and_(Job.owner != self.instance,
-                                              or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff))))))
+            jobs = list(db.scalars(select(Job).where(Job.status.in_(ACTIVE), dead)))
             for job in jobs:
-                job.status = "interrupted"
-                job.message = "interrompu par un redémarrage du service ; relancez-le"
-                job.updated_at = utcnow()
-            db.commit()
-            return len(jobs)
+                if job.status == "running":
+                    job.status = "interrupted"
+                    job.message = "interrompu par un redémarrage du service ; relancez-le"
+                    job.updated_at = utcnow()
+                    db.commit()
+                    continue
+                # never started: this process takes it over (one process wins the conditional update)
+                won = db.execute(update(Job).where(Job.id == job.id, Job.status == "queued",
+                                                   Job.owner.is_(job.owner) if job.owner is None
+                                                   else Job.owner == job.owner)
+                                 .values(owner=self.instance, heartbeat_at=utcnow())).rowcount
+                db.commit()
+                if won:
+                    taken.append(job.id)
+        for jid in taken:
+            self._launch(jid)
+        return len(jobs)
 
     def _heartbeat_loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_S):
             try:
                 with self.sessions() as db:
                     db.execute(update(Job).where(Job.owner == self.instance,
-                                                 Job.status.in_(("queued", "running"))).values(heartbeat_at=utcnow()))
+                                                 Job.status.in_(ACTIVE)).values(heartbeat_at=utcnow()))
                     db.commit()
-                self._sweep()
+                if self.takes_over:
+                    self._sweep()
             except Exception as exc:  # noqa: BLE001 - a database hiccup must not end the heartbeat
                 log.warning("job heartbeat failed: %s", type(exc).__name__)
 
     def shutdown(self) -> None:
+        """Stop (a service stopping, not dying): this process's tasks are stopped and their jobs put back in
+        the queue without an owner, so the next service process to start runs them again at once. (Jobs of a
+        process that dies are found by its silence, see _sweep.)"""
         self._stop.set()
-        for ev in list(self._cancel.values()):
-            ev.set()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            refs, self._refs = dict(self._refs), {}
+        if not refs:
+            return
+        import ray
 
-    def submit(self, job_id: int):
+        for ref in refs.values():
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:  # noqa: BLE001 - already finished
+                pass
+        try:
+            with self.sessions() as db:
+                db.execute(update(Job).where(Job.id.in_(list(refs)), Job.owner == self.instance,
+                                             Job.status.in_(ACTIVE), Job.cancel_requested.is_(False))
+                           .values(status="queued", owner=None, progress=0.0, worker=None, attempts=0,
+                                   message="en attente du redémarrage du service", updated_at=utcnow()))
+                db.commit()
+        except Exception as exc:  # noqa: BLE001 - the database may be gone first; the sweep catches these
+            log.warning("job release at shutdown failed: %s", type(exc).__name__)
+
+    def submit(self, job_id: int) -> None:
         with self.sessions() as db:
             db.execute(update(Job).where(Job.id == job_id).values(owner=self.instance, heartbeat_at=utcnow()))
             db.commit()
+        self._launch(job_id)
+
+    def _launch(self, job_id: int) -> None:
+        from api.service.execution import job_task
+
+        fn = self.app_state.plan_function if self.app_state is not None else None
+        net = getattr(getattr(self.app_state, "settings", None), "network_path", None) or self.network_path
+        ref = job_task().remote(job_id, self.database_url, str(net) if net else None, fn)
         with self._lock:
-            self._cancel[job_id] = threading.Event()
-        return self.pool.submit(self._run, job_id)
+            self._refs[job_id] = ref
 
     def cancel(self, db: Session, job: Job) -> None:
-        """Ask a job to stop; a queued job is cancelled at once, a running one at its next progress report."""
+        """Stop a job: a queued one is cancelled at once, a running one's worker process is killed (by this
+        process if it owns the task, else by its owner within CANCEL_POLL_S)."""
         if job.status in FINAL:
             return
         job.cancel_requested = True
@@ -109,91 +196,199 @@ class JobRunner:
             job.message = "annulé avant son démarrage"
         job.updated_at = utcnow()
         db.commit()
-        ev = self._cancel.get(job.id)
-        if ev:
-            ev.set()
+        if self._kill(job.id):
+            self._end(job.id, "cancelled", "annulé à la demande")
+            db.refresh(job)
+
+    def _kill(self, job_id: int) -> bool:
+        with self._lock:
+            ref = self._refs.pop(job_id, None)
+        if ref is None:
+            return False
+        import ray
+
+        try:
+            ray.cancel(ref, force=True)
+        except Exception as exc:  # noqa: BLE001 - the task may have just finished
+            log.info("cancel of job %s: %s", job_id, type(exc).__name__)
+        return True
 
     def rerun(self, db: Session, job: Job) -> None:
         job.status, job.progress, job.cancel_requested = "queued", 0.0, False
         job.message, job.plan_id, job.updated_at = "relancé", None, utcnow()
+        job.attempts, job.worker = 0, None
         db.commit()
         self.submit(job.id)
 
-    # --- work ------------------------------------------------------------------------------------------
-    def _progress(self, job_id: int, event: threading.Event):
-        def report(fraction: float, message: str = "") -> None:
-            if event.is_set():
-                raise JobCancelled()
+    # --- watching the tasks ----------------------------------------------------------------------------
+    def _watch_loop(self) -> None:
+        import ray
+
+        polled = 0.0
+        while not self._stop.is_set():
+            with self._lock:
+                refs = dict(self._refs)
+            try:
+                if refs:
+                    by_ref = {ref: jid for jid, ref in refs.items()}
+                    ready, _ = ray.wait(list(by_ref), num_returns=len(by_ref), timeout=WATCH_S, fetch_local=False)
+                    for ref in ready:
+                        self._collect(by_ref[ref], ref)
+                else:
+                    self._stop.wait(WATCH_S)
+                if refs and time.monotonic() - polled > CANCEL_POLL_S:
+                    polled = time.monotonic()
+                    with self.sessions() as db:
+                        asked = db.scalars(select(Job.id).where(Job.id.in_(list(refs)), Job.cancel_requested))
+                        for jid in list(asked):
+                            if self._kill(jid):
+                                self._end(jid, "cancelled", "annulé à la demande")
+            except Exception as exc:  # noqa: BLE001 - the watcher must outlive a database or Ray hiccup
+                if self._stop.is_set():
+                    return
+                log.warning("job watcher: %s", type(exc).__name__)
+                self._stop.wait(1.0)
+
+    def _collect(self, job_id: int, ref) -> None:
+        import ray
+        from ray.exceptions import RayError
+
+        with self._lock:
+            if self._refs.get(job_id) is not ref:
+                return  # cancelled and dealt with, or re-run since: a newer task speaks for the job
+            del self._refs[job_id]
+        try:
+            result = ray.get(ref, timeout=30)
+        except RayError as exc:
             with self.sessions() as db:
                 job = db.get(Job, job_id)
-                if job.cancel_requested:
-                    event.set()
-                    raise JobCancelled()
-                job.progress = max(0.0, min(1.0, float(fraction)))
-                if message:
-                    job.message = message[:500]
-                job.updated_at = utcnow()
-                db.commit()
-        return report
-
-    def _run(self, job_id: int) -> None:
-        event = self._cancel.get(job_id) or threading.Event()
-        with self.sessions() as db:
-            job = db.get(Job, job_id)
-            if job is None or job.status != "queued":
-                return
-            job.status, job.message, job.updated_at = "running", "démarrage", utcnow()
-            db.commit()
-            params, tid = dict(job.params), job.territory_id
-            snap = snapshot(db, tid)
-            net = getattr(getattr(self.app_state, "settings", None), "network_path", None)
-            snap["network_path"] = str(net) if net else None
-            parent_view = None
-            if params.get("parent_plan_id"):
-                parent = db.get(Plan, params["parent_plan_id"])
-                parent_view = parent.view if parent else None
-                snap["parent"] = {"solution": parent.solution if parent else {}, "params": parent.params if parent else {}}
-        try:
-            fn = self.app_state.plan_function
-            outcome = fn(snap, params, self._progress(job_id, event))
-            if event.is_set():
-                raise JobCancelled()
-        except JobCancelled:
-            self._finish(job_id, "cancelled", "annulé à la demande")
+                asked = bool(job and job.cancel_requested)
+            if asked:
+                self._end(job_id, "cancelled", "annulé à la demande")
+            else:  # the worker died on each attempt (killed, out of memory, node lost)
+                log.error("planning job %s: worker lost (%s)", job_id, type(exc).__name__)
+                self._end(job_id, "interrupted", "le processus de calcul s'est arrêté avant la fin (tué ou "
+                                                 "à court de mémoire) ; relancez la tâche")
             return
-        except PlannerError as exc:
-            self._finish(job_id, "failed", f"données à corriger : {exc}")
-            return
-        except Exception as exc:  # noqa: BLE001 - a job must end in a state the planner can see
+        if result.get("error"):
             # the traceback's frames, not the exception's message: it could quote patient data
-            log.error("planning job %s failed: %s\n%s", job_id, type(exc).__name__,
-                      "".join(traceback.format_tb(exc.__traceback__)))
-            self._finish(job_id, "failed", f"erreur interne du calcul ({type(exc).__name__})")
-            return
-        from api.service.planning import view_diff
-        view = view_to_dict(outcome.view)
-        with self.sessions() as db:
-            job = db.get(Job, job_id)
-            if job.cancel_requested:
-                job.status, job.message = "cancelled", "annulé à la demande"
-                db.commit()
-                return
-            plan = Plan(territory_id=tid, kind=params["kind"], status="draft",
-                        title=(outcome.view.title or params.get("title") or "")[:200], params=params, view=view,
-                        solution=outcome.solution, parent_id=params.get("parent_plan_id"),
-                        diff=view_diff(parent_view, view) if parent_view else None)
-            db.add(plan)
-            db.flush()
-            job.plan_id, job.status, job.progress = plan.id, "done", 1.0
-            job.message, job.updated_at = "terminé", utcnow()
-            db.commit()
-        with self._lock:
-            self._cancel.pop(job_id, None)
+            log.error("planning job %s failed: %s\n%s", job_id, result["error"], result.get("frames", ""))
 
-    def _finish(self, job_id: int, status: str, message: str) -> None:
+    def _end(self, job_id: int, status: str, message: str) -> None:
+        """Set a final status unless the job already has one (the worker may have just finished)."""
         with self.sessions() as db:
-            job = db.get(Job, job_id)
-            job.status, job.message, job.updated_at = status, message[:500], utcnow()
+            db.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
+                       .values(status=status, message=message[:500], updated_at=utcnow()))
             db.commit()
-        with self._lock:
-            self._cancel.pop(job_id, None)
+
+
+# --- the worker side: runs in a Ray worker process (or in-process for the sequential benchmark) ----------
+
+_engines: dict[str, sessionmaker] = {}
+_engines_lock = threading.Lock()
+
+
+def worker_sessions(database_url: str) -> sessionmaker[Session]:
+    """Sessions on the service's database, one engine per worker process (the schema is the service's)."""
+    from api.service.db.session import make_engine, session_factory
+
+    with _engines_lock:
+        if database_url not in _engines:
+            _engines[database_url] = session_factory(make_engine(database_url))
+        return _engines[database_url]
+
+
+def job_input(db: Session, job: Job, network_path: str | None) -> tuple[dict, dict, dict | None]:
+    """(params, snapshot, parent view) of a job: the plain data its planner sees, of its territory only."""
+    params, tid = dict(job.params), job.territory_id
+    snap = snapshot(db, tid)
+    snap["network_path"] = network_path
+    parent_view = None
+    if params.get("parent_plan_id"):
+        parent = db.get(Plan, params["parent_plan_id"])
+        parent_view = parent.view if parent else None
+        snap["parent"] = {"solution": parent.solution if parent else {}, "params": parent.params if parent else {}}
+    return params, snap, parent_view
+
+
+def _reporter(sessions: sessionmaker[Session], job_id: int):
+    last = [0.0]
+
+    def report(fraction: float, message: str = "") -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_S and fraction < 1.0:
+            return
+        last[0] = now
+        with sessions() as db:
+            job = db.get(Job, job_id)
+            if job is None or job.cancel_requested or job.status != "running":
+                raise JobCancelled()
+            job.progress = max(0.0, min(1.0, float(fraction)))
+            if message:
+                job.message = message[:500]
+            job.updated_at = utcnow()
+            db.commit()
+    return report
+
+
+def run_job(job_id: int, database_url: str, network_path: str | None = None, plan_function=None) -> dict:
+    """Run one job to its end in this process: read its territory, solve, store the plan and the final
+    status. Returns {"status", "worker", "error"?, "frames"?} for the service's log (never patient data)."""
+    from api.service.execution import worker_name
+
+    if plan_function is None:
+        from api.service.planning import run_planning as plan_function
+    sessions = worker_sessions(database_url)
+    me = worker_name()
+    with sessions() as db:
+        job = db.get(Job, job_id)
+        if job is None or job.status not in ACTIVE or job.cancel_requested:
+            return {"status": "skipped", "worker": me}
+        retried = job.status == "running"  # a worker that ran it died: Ray started this one
+        job.attempts = (job.attempts or 0) + 1
+        job.status, job.worker, job.updated_at = "running", me, utcnow()
+        job.message = (f"reprise après l'arrêt du processus de calcul (tentative {job.attempts})" if retried
+                       else "démarrage")
+        job.progress = 0.0
+        db.commit()
+        params, snap, parent_view = job_input(db, job, network_path)
+        tid = job.territory_id
+
+    def finish(status: str, message: str) -> None:
+        with sessions() as db:
+            db.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                       .values(status=status, message=message[:500], updated_at=utcnow()))
+            db.commit()
+
+    try:
+        outcome = plan_function(snap, params, _reporter(sessions, job_id))
+    except JobCancelled:
+        finish("cancelled", "annulé à la demande")
+        return {"status": "cancelled", "worker": me}
+    except PlannerError as exc:
+        finish("failed", f"données à corriger : {exc}")
+        return {"status": "failed", "worker": me}
+    except Exception as exc:  # noqa: BLE001 - a job must end in a state the planner can see
+        finish("failed", f"erreur interne du calcul ({type(exc).__name__})")
+        return {"status": "failed", "worker": me, "error": type(exc).__name__,
+                "frames": "".join(traceback.format_tb(exc.__traceback__))}
+    from api.service.planning import view_diff
+
+    view = view_to_dict(outcome.view)
+    with sessions() as db:
+        job = db.get(Job, job_id)
+        if job.cancel_requested or job.status != "running":
+            if job.status == "running":
+                job.status, job.message = "cancelled", "annulé à la demande"
+            db.commit()
+            return {"status": job.status, "worker": me}
+        plan = Plan(territory_id=tid, kind=params["kind"], status="draft",
+                    title=(outcome.view.title or params.get("title") or "")[:200], params=params, view=view,
+                    solution=outcome.solution, parent_id=params.get("parent_plan_id"),
+                    diff=view_diff(parent_view, view) if parent_view else None)
+        db.add(plan)
+        db.flush()
+        job.plan_id, job.status, job.progress = plan.id, "done", 1.0
+        job.message, job.updated_at = "terminé", utcnow()
+        db.commit()
+    return {"status": "done", "worker": me, "plan_id": plan.id}

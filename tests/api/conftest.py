@@ -169,7 +169,8 @@ def _seed(app) -> World:
                 "field": dict(role="field", territory="t1", staff_id="N1"),
                 "field2": dict(role="field", territory="t1", staff_id="D1"),
                 "municipality": dict(role="municipality", territory="t1", commune="77379"),
-                "municipality_b": dict(role="municipality", territory="t1", commune="77051")}
+                "municipality_b": dict(role="municipality", territory="t1", commune="77051"),
+                "coordinator": dict(role="coordinator", territory="t1")}
     client = TestClient(app)
     for who, kw in accounts.items():
         add_user(url, email=f"{who}@example.org", password=PASSWORD, engine=app.state.engine, **kw)
@@ -203,7 +204,7 @@ def world(app, client) -> World:
     return _seed(app)
 
 
-def wait_job(client, headers, job_id: int, timeout: float = 20.0) -> dict:
+def wait_job(client, headers, job_id: int, timeout: float = 90.0) -> dict:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         job = client.get(f"/jobs/{job_id}", headers=headers).json()

@@ -9,7 +9,8 @@ import pytest
 from api.service.app import route_table
 from api.service.auth import ROLES, route_roles
 
-CALLERS = {"planner": "planner", "field": "field", "municipality": "municipality", "public": None}
+CALLERS = {"planner": "planner", "field": "field", "municipality": "municipality", "coordinator": "coordinator",
+           "public": None}
 
 
 def _fill(path: str, world, plan_ids: dict) -> str:
@@ -53,7 +54,7 @@ def test_access_matrix(app, client, world, run_plan):
 def test_municipality_and_public_never_get_patient_data(app, client, world, run_plan):
     plan_ids = {"home_visits": run_plan("home_visits"), "rotation": run_plan("rotation")}
     secrets = world.patient_names + world.patient_addresses
-    for role in ("municipality", "public"):
+    for role in ("municipality", "coordinator", "public"):
         account = CALLERS[role]
         for route in route_table(app):
             if "GET" not in route.methods:
@@ -151,3 +152,45 @@ def test_planner_deletes(client, world, resource):
     assert client.post(f"/{resource}", json=body, headers=h).status_code == 409
     assert client.delete(f"/{resource}/{r.json()['id']}", headers=h).status_code == 204
     assert client.get(f"/{resource}/{r.json()['id']}", headers=h).status_code == 404
+
+
+def _final_batch(client, h, batch: str, timeout: float = 180) -> dict:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        out = client.get(f"/batches/{batch}", headers=h).json()
+        if all(j["status"] in ("done", "failed", "cancelled", "interrupted") for j in out["jobs"]):
+            return out
+        time.sleep(0.1)
+    raise AssertionError(out)
+
+
+def test_batch_over_two_territories_keeps_them_apart(app, client, world):
+    """A coordinator plans t1 and t2 in one batch with the real planner: t2 (no approved premises) fails
+    alone with its reason; each territory's planner sees its own job only, and t1's plan holds no t2 data."""
+    from datetime import date, timedelta
+
+    from api.service.planning import run_planning
+
+    app.state.plan_function = run_planning
+    hc, h1, h2 = world.headers("coordinator"), world.headers("planner"), world.headers("planner2")
+    d = date.today()
+    monday = (d + timedelta(days=(7 - d.weekday()) % 7 or 7)).isoformat()
+    r = client.post("/batches", json={"kind": "rotation", "start": monday, "days": 2, "time_limit_s": 1,
+                                      "territories": ["t1", "t2"]}, headers=hc)
+    assert r.status_code == 202, r.text
+    rows = {j["territory"]: j for j in _final_batch(client, hc, r.json()["batch"])["jobs"]}
+    assert rows["t1"]["status"] == "done", rows
+    assert rows["t2"]["status"] == "failed" and "aucun local retenu" in rows["t2"]["message"]
+    assert {j["id"] for j in client.get("/jobs", headers=h1).json()} == {rows["t1"]["job_id"]}
+    assert {j["id"] for j in client.get("/jobs", headers=h2).json()} == {rows["t2"]["job_id"]}
+    assert client.get(f"/jobs/{rows['t1']['job_id']}", headers=h2).status_code == 404
+    job1 = client.get(f"/jobs/{rows['t1']['job_id']}", headers=h1).json()
+    text = json.dumps(client.get(f"/plans/{job1['plan_id']}", headers=h1).json(), ensure_ascii=False)
+    assert "U1" in text and not any(s in text for s in ("U9", "Z1", "Autre unité", "Ailleurs", "04001"))
+    assert client.get("/plans", headers=hc).status_code == 403
+    assert client.get("/patients", headers=hc).status_code == 403
+    bad = client.post("/batches", json={"kind": "rotation", "start": monday, "days": 2, "territories": ["zz"]},
+                      headers=hc)
+    assert bad.status_code == 422 and "zz" in bad.text

@@ -11,7 +11,7 @@ from api.service.db.models import Job
 
 def _wait(client, h, jid):
     import time
-    for _ in range(400):
+    for _ in range(1800):
         j = client.get(f"/jobs/{jid}", headers=h).json()
         if j["status"] in ("done", "failed", "cancelled", "interrupted"):
             return j
@@ -133,5 +133,10 @@ def test_crashing_job_logs_no_patient_data(client, world, app, caplog):
     h = world.headers("planner")
     job = wait_job(client, h, _start(client, h)["id"])
     assert job["status"] == "failed" and "erreur interne" in job["message"]
+    import time
+    for _ in range(100):  # the service logs it when it collects the worker's answer, just after
+        if "RuntimeError" in caplog.text:
+            break
+        time.sleep(0.05)
     assert "RuntimeError" in caplog.text
     assert not any(n in caplog.text or n in job["message"] for n in world.patient_names)

@@ -170,6 +170,18 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     owner: Mapped[str | None] = mapped_column(String(64), nullable=True)  # service process running it
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # its owner last alive
+    worker: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid@node of its Ray worker
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # worker processes that started it
+    batch: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)  # one request, many territories
+
+
+class ServiceKey(Base):
+    """The service's own secrets kept with the data (the token signing key), generated once."""
+
+    __tablename__ = "service_keys"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditLog(Base):

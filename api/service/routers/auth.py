@@ -13,7 +13,8 @@ from api.service.routers.common import Strict, get_db
 from api.service.throttle import wait_message
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-HOME = {"planner": "/pages/planificateur", "field": "/pages/ma-journee", "municipality": "/pages/commune"}
+HOME = {"planner": "/pages/planificateur", "field": "/pages/ma-journee", "municipality": "/pages/commune",
+        "coordinator": "/docs"}
 
 
 class Credentials(Strict):
