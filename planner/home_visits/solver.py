@@ -218,7 +218,7 @@ class _Solver:
     def run(self) -> HomeVisitSolution:
         problem = self.problem
         self.progress("choix des jours de visite", 0.0)
-        cal = Calendar(problem, self.avail, self.near, self.seed)
+        cal = Calendar(problem, self.avail, self.near, self.seed, matrix=self.matrix)
         demands = plan_days(problem, cal, self.hints)
         by_key = {d.key: d for d in demands}
         unreachable = self._unreachable(demands)
