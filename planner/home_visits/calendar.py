@@ -255,7 +255,7 @@ UNPLANNED_S = 4 * 3600  # a visit of priority 1 with no possible day (times the 
 PREFERRED_OFF_S = 600  # the preferred doctor/nurse does not work that day
 MOVED_S = 1800  # a re-plan puts a visit on another day than before
 OVERFLOW_S = 4 * 3600  # a visit the estimated rounds of its day cannot hold
-MAX_PATTERNS = 30
+MAX_PATTERNS = 21
 
 
 def _walks(p: Patient, cal: "Calendar", ok: Callable[[int, date], bool], start: date, end: date):
@@ -320,6 +320,8 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
     the matrix, visits per day and working minutes as limits), plus penalties for days off the due day,
     preferred staff absent, a day changed in a re-plan; then a large neighbourhood search moves patients'
     visits between days. Needs the calendar's matrix; deterministic for a seed and work limit."""
+    if cal.matrix is None:
+        raise ValueError("plan_days needs the travel matrix: Calendar(..., matrix=...)")
     hints = hints or {}
     start, end = problem.horizon.start, problem.horizon.end
     days = cal.days
@@ -343,6 +345,14 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
             if members:
                 lanes.append(Lane(ri * nd + k, node[members[0].start_place_id], node[members[0].end_place_id],
                                   entry_penalty=OVERFLOW_S))
+    works: dict[tuple, bool] = {}  # (role, day, minutes on site, patient window) -> someone can hold it
+
+    def role_ok(r: str, d: date, p: Patient, joint: bool) -> bool:
+        key = (r, d, p.duration_min(r, joint), p.window)
+        if key not in works:
+            works[key] = cal.role_works(r, d, p, joint)
+        return works[key]
+
     items, walks_of = [], []
     for p in problem.patients:
         ok_cache: dict[tuple[int, date], bool] = {}
@@ -352,7 +362,7 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
             key = (hash((role, joint)), d)
             if key not in ok_cache:
                 rs = (DOCTOR, NURSE) if joint else (role,)
-                ok_cache[key] = d not in p.unavailable and all(cal.role_works(r, d, p, joint) for r in rs)
+                ok_cache[key] = d not in p.unavailable and all(role_ok(r, d, p, joint) for r in rs)
             return ok_cache[key]
 
         walks = _walks(p, cal, ok, start, end)
@@ -377,7 +387,7 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
         walks_of.append(walks)
         items.append(Item(node[p.place_id], tuple(pats)))
     dc = DayChoice(DayChoiceProblem(sub.seconds.astype(float), tuple(lanes), tuple(items)))
-    dc.lns(limits or Limits(iterations=min(400, 100 + len(items) // 4), seed=cal.seed, max_remove=15))
+    dc.lns(limits or Limits(iterations=min(300, 100 + len(items) // 6), seed=cal.seed, max_remove=12))
     demands: list[Demand] = []
     for p, walks, k in zip(problem.patients, walks_of, dc.pattern):
         for n, w, d in walks[max(k, 0)]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 INF = math.inf
+MISSING = 1e12  # objective weight of an item without a pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class DayChoice:
         self.dur = np.zeros(len(lanes))
         self.travel = np.array([self.C[ln.start, ln.end] if False else 0.0 for ln in lanes])
         self.pattern = [-1] * len(problem.items)
+        self.item_pen = np.full(len(problem.items), MISSING)  # pattern + overflow penalties of each item
         self.where: list[list[tuple[int, Entry]]] = [[] for _ in problem.items]  # (lane, entry)
         self._cache: dict[int, tuple] = {}
         nodes = np.array([it.node for it in problem.items], dtype=int)
@@ -162,6 +164,7 @@ class DayChoice:
             self.routes[lane].remove(item)
         lanes = [lane for lane, _ in self.where[item]]
         self.where[item] = []
+        self.item_pen[item] = MISSING
         for lane in lanes:
             self._recompute(lane)
             self._cache.pop(self.p.lanes[lane].group, None)
@@ -194,12 +197,10 @@ class DayChoice:
         for e, lane, pos in sorted(moves, key=lambda m: (m[1], -m[2])):
             self._insert(item, e, lane, pos)
         self.pattern[item] = k
+        self.item_pen[item] = self.p.items[item].patterns[k].penalty + sum(self.lpen[lane] for _, lane, _ in moves)
 
     def objective(self) -> float:
-        pen = sum(self.p.items[i].patterns[k].penalty for i, k in enumerate(self.pattern) if k >= 0)
-        over = sum(self.lpen[lane] for i in range(len(self.where)) for lane, _ in self.where[i])
-        missing = sum(1 for k in self.pattern if k < 0)
-        return float(self.travel.sum()) + pen + over + 1e12 * missing
+        return float(self.travel.sum()) + float(self.item_pen.sum())
 
     # --- routes set from outside (e.g. after a routing engine polished a day) -----------------------
     def set_routes(self, lane_items: dict[int, list[int]]) -> None:
@@ -226,11 +227,11 @@ class DayChoice:
 
     def _snapshot(self):
         return ([r[:] for r in self.routes], self.load.copy(), self.dur.copy(), self.travel.copy(),
-                self.pattern[:], [w[:] for w in self.where])
+                self.pattern[:], [w[:] for w in self.where], self.item_pen.copy())
 
     def _restore(self, s) -> None:
-        self.routes, self.load, self.dur, self.travel, self.pattern, self.where = (
-            [r[:] for r in s[0]], s[1].copy(), s[2].copy(), s[3].copy(), s[4][:], [w[:] for w in s[5]])
+        self.routes, self.load, self.dur, self.travel, self.pattern, self.where, self.item_pen = (
+            [r[:] for r in s[0]], s[1].copy(), s[2].copy(), s[3].copy(), s[4][:], [w[:] for w in s[5]], s[6].copy())
         self._cache.clear()
 
     def _destroy(self, rng: random.Random, k: int) -> list[int]:
