@@ -387,7 +387,8 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
         walks_of.append(walks)
         items.append(Item(node[p.place_id], tuple(pats)))
     dc = DayChoice(DayChoiceProblem(sub.seconds.astype(float), tuple(lanes), tuple(items)))
-    dc.lns(limits or Limits(iterations=min(300, 100 + len(items) // 6), seed=cal.seed, max_remove=12))
+    choice = sum(1 for it in items if len(it.patterns) > 1)  # patients whose days can move
+    dc.lns(limits or Limits(iterations=min(300, 2 * choice), seed=cal.seed, max_remove=12))
     demands: list[Demand] = []
     for p, walks, k in zip(problem.patients, walks_of, dc.pattern):
         for n, w, d in walks[max(k, 0)]:

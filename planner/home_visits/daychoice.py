@@ -97,7 +97,9 @@ class DayChoice:
         self.pattern = [-1] * len(problem.items)
         self.item_pen = np.full(len(problem.items), MISSING)  # pattern + overflow penalties of each item
         self.where: list[list[tuple[int, Entry]]] = [[] for _ in problem.items]  # (lane, entry)
-        self._cache: dict[int, tuple] = {}
+        self._cache: dict[int, tuple] = {}  # group -> arrays of its legs
+        self._lane_cache: dict[int, tuple] = {}  # lane -> arrays of its legs
+        self._journal: dict | None = None  # undo log of the current LNS move
         nodes = np.array([it.node for it in problem.items], dtype=int)
         self.nodes = nodes
         if len(nodes):
@@ -111,30 +113,47 @@ class DayChoice:
         ln = self.p.lanes[lane]
         return [ln.start] + [self.p.items[i].node for i in self.routes[lane]] + [ln.end]
 
+    def _log_lane(self, lane: int) -> None:
+        j = self._journal
+        if j is not None and lane not in j["lanes"]:
+            j["lanes"][lane] = (self.routes[lane][:], self.load[lane], self.dur[lane], self.travel[lane])
+
+    def _log_item(self, item: int) -> None:
+        j = self._journal
+        if j is not None and item not in j["items"]:
+            j["items"][item] = (self.pattern[item], self.where[item][:], self.item_pen[item])
+
     def _recompute(self, lane: int) -> None:
+        self._lane_cache.pop(lane, None)
         seq = self._seq(lane)
         t = float(self.C[seq[:-1], seq[1:]].sum()) if self.routes[lane] else 0.0
         self.travel[lane] = t
         self.load[lane] = sum(e.demand for i in self.routes[lane] for (l2, e) in self.where[i] if l2 == lane)
         self.dur[lane] = t + sum(e.service for i in self.routes[lane] for (l2, e) in self.where[i] if l2 == lane)
 
+    def _lane_arrays(self, lane: int):
+        got = self._lane_cache.get(lane)
+        if got is None:
+            seq = np.array(self._seq(lane), dtype=int)
+            base = self.C[seq[:-1], seq[1:]] if self.routes[lane] else np.zeros(1)
+            # An empty lane costs nothing: its first visit pays start -> v -> end in full.
+            got = self._lane_cache[lane] = (seq[:-1], seq[1:], base)
+        return got
+
     def _group_arrays(self, g: int):
         got = self._cache.get(g)
         if got is not None:
             return got
-        A, B, L, P = [], [], [], []
-        for lane in self.group_lanes[g]:
-            seq = self._seq(lane)
-            A += seq[:-1]
-            B += seq[1:]
-            L += [lane] * (len(seq) - 1)
-            P += range(len(seq) - 1)
-        A, B, L, P = (np.array(x, dtype=int) for x in (A, B, L, P))
-        base = self.C[A, B] if len(A) else np.zeros(0)
-        # An empty lane costs nothing: its first visit pays start -> v -> end in full.
-        empty = np.array([not self.routes[lane] for lane in L], dtype=bool)
-        base = np.where(empty, 0.0, base)
-        got = (A, B, L, P, base)
+        parts = [(lane, *self._lane_arrays(lane)) for lane in self.group_lanes[g]]
+        if not parts:
+            got = (np.zeros(0, int),) * 4 + (np.zeros(0),)
+        else:
+            A = np.concatenate([a for _, a, _, _ in parts])
+            B = np.concatenate([b for _, _, b, _ in parts])
+            base = np.concatenate([c for _, _, _, c in parts])
+            L = np.concatenate([np.full(len(a), lane) for lane, a, _, _ in parts])
+            P = np.concatenate([np.arange(len(a)) for _, a, _, _ in parts])
+            got = (A, B, L, P, base)
         self._cache[g] = got
         return got
 
@@ -154,13 +173,17 @@ class DayChoice:
         return float(total[k]), int(L[k]), int(P[k])
 
     def _insert(self, item: int, entry: Entry, lane: int, pos: int) -> None:
+        self._log_lane(lane)
+        self._log_item(item)
         self.routes[lane].insert(pos, item)
         self.where[item].append((lane, entry))
         self._recompute(lane)
         self._cache.pop(entry.group, None)
 
     def remove(self, item: int) -> None:
+        self._log_item(item)
         for lane, entry in self.where[item]:
+            self._log_lane(lane)
             self.routes[lane].remove(item)
         lanes = [lane for lane, _ in self.where[item]]
         self.where[item] = []
@@ -196,6 +219,7 @@ class DayChoice:
         # Insert from the highest position down within a lane so earlier positions stay valid.
         for e, lane, pos in sorted(moves, key=lambda m: (m[1], -m[2])):
             self._insert(item, e, lane, pos)
+        self._log_item(item)
         self.pattern[item] = k
         self.item_pen[item] = self.p.items[item].patterns[k].penalty + sum(self.lpen[lane] for _, lane, _ in moves)
 
@@ -233,6 +257,16 @@ class DayChoice:
         self.routes, self.load, self.dur, self.travel, self.pattern, self.where, self.item_pen = (
             [r[:] for r in s[0]], s[1].copy(), s[2].copy(), s[3].copy(), s[4][:], [w[:] for w in s[5]], s[6].copy())
         self._cache.clear()
+        self._lane_cache.clear()
+
+    def _undo(self) -> None:
+        j, self._journal = self._journal, None
+        for lane, (route, load, dur, travel) in j["lanes"].items():
+            self.routes[lane], self.load[lane], self.dur[lane], self.travel[lane] = route, load, dur, travel
+            self._lane_cache.pop(lane, None)
+            self._cache.pop(self.p.lanes[lane].group, None)
+        for item, (k, where, pen) in j["items"].items():
+            self.pattern[item], self.where[item], self.item_pen[item] = k, where, pen
 
     def _destroy(self, rng: random.Random, k: int) -> list[int]:
         n = len(self.p.items)
@@ -272,7 +306,7 @@ class DayChoice:
                 break
             k = rng.randint(1, max(1, min(limits.max_remove, n // 3 or 1)))
             removed = self._destroy(rng, k)
-            state = self._snapshot()
+            self._journal = {"lanes": {}, "items": {}}
             for i in removed:
                 self.remove(i)
             if rng.random() < 0.5:
@@ -290,8 +324,9 @@ class DayChoice:
                 best, best_state, improved_at = new, self._snapshot(), it
             if new <= cur + threshold:
                 cur = new
+                self._journal = None
             else:
-                self._restore(state)
+                self._undo()
         self._restore(best_state)
         return {"iterations": it + 1, "objective": best, "last_improvement": improved_at,
                 "seconds": time.perf_counter() - t0}
