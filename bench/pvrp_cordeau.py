@@ -1,14 +1,15 @@
-"""Benchmark: Cordeau's periodic VRP instances, solved with the home-visit planner's decomposition.
+"""Benchmark: Cordeau's periodic VRP instances, solved with the home-visit planner's day-choice method.
 
-The same two steps as planner/home_visits/solver.py: (a) choose each customer's visit days (here one of
-its allowed day combinations) greedily, balancing daily load and clustering neighbours on the same
-days, then (b) route each day with the generic routing core (planner.routing_ortools.solve_routing:
-capacity, maximum route duration, service times), then (c) the move pass: customers whose detours cost
-more than inserting them into the routes of another allowed combination's days move, and the changed
-days are routed again. Half of `--day-seconds` goes to the first routing of a day, half to its re-routings. Prints the total distance against the reference
-solutions shipped with the data (bks.csv; not always today's best known, see PROVENANCE.md).
+(a) planner.home_visits.daychoice (the method calendar.plan_days uses for visit days): each customer picks
+one of its allowed day combinations, priced by cheapest insertion into the routes of those days (capacity
+and maximum duration kept), construction then a large neighbourhood search moving customers between days;
+(b) `--rounds` rounds of: each day's routes polished by the routing core (planner.routing_engine, PyVRP,
+warm-started from the LNS routes) and the LNS resumed from them. Work limits only (iterations scaled by
+the number of customers, `--work`), so figures do not depend on the machine's load, only the wall time does.
+Prints the total distance against the reference solutions shipped with the data (bks.csv; not always
+today's best known, see PROVENANCE.md) and checks every solution in doubles.
 
-    .venv/bin/python bench/pvrp_cordeau.py [--instances p01,p02,...] [--day-seconds 2] [--seed 0]
+    .venv/bin/python bench/pvrp_cordeau.py [--instances all|p01,p02,...] [--work 1] [--rounds 2] [--seed 0]
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from planner.routing_engine import solve_routing  # noqa: E402
 
 DATA = REPO.parent / "shared" / "bench" / "pvrp_cordeau"
 SCALE = 100  # Euclidean distances are doubles: the routing core works on hundredths, rounded
-DEFAULT = "p01,p02,p03,p04,p14,p15,p17"
 
 
 @dataclass

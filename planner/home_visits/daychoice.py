@@ -93,7 +93,7 @@ class DayChoice:
         self.routes: list[list[int]] = [[] for _ in lanes]
         self.load = np.zeros(len(lanes))
         self.dur = np.zeros(len(lanes))
-        self.travel = np.array([self.C[ln.start, ln.end] if False else 0.0 for ln in lanes])
+        self.travel = np.zeros(len(lanes))
         self.pattern = [-1] * len(problem.items)
         self.item_pen = np.full(len(problem.items), MISSING)  # pattern + overflow penalties of each item
         self.where: list[list[tuple[int, Entry]]] = [[] for _ in problem.items]  # (lane, entry)
