@@ -141,9 +141,12 @@ class _Data:
 
 def solve_routing(problem: RoutingProblem, *, time_limit_s: float = 5, seed: int = 0,
                   initial: RoutingSolution | Sequence[Sequence[str]] | None = None,
-                  progress: Progress | None = None, **_ignored) -> RoutingSolution:
+                  progress: Progress | None = None, iterations: int | None = None,
+                  **_ignored) -> RoutingSolution:
     """Solve with PyVRP within `time_limit_s` seconds (one thread), deterministic for a seed.
 
+    `iterations` (a work limit) stops the search after that many PyVRP iterations: the same result on any
+    machine when it ends before the time limit.
     Raises ValueError when the problem uses a feature PyVRP lacks (see `unfit_reasons`); callers pick
     the OR-Tools adapter then. Extra keyword arguments of the OR-Tools adapter are accepted and ignored.
     """
@@ -170,6 +173,9 @@ def solve_routing(problem: RoutingProblem, *, time_limit_s: float = 5, seed: int
                 state["first"] = elapsed
             if progress is not None and np.isfinite(best_cost):
                 progress(int(best_cost), elapsed)
+        state["iterations"] = state.get("iterations", 0) + 1
+        if iterations is not None and state["iterations"] > iterations:
+            return True
         return limit(best_cost)
 
     start = None

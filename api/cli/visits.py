@@ -54,8 +54,9 @@ def visits(
     out: Path = typer.Option(Path("visites"), "--out", help="Dossier de sortie"),
     time_limit: float = typer.Option(20.0, "--time-limit", help="Temps de calcul maximal (s)"),
     seed: int = typer.Option(0, "--seed", help="Graine de la recherche"),
-    deterministic: bool = typer.Option(False, "--deterministic",
-                                       help="Recherche reproductible : même graine, même plan sur toute machine"),
+    deterministic: bool = typer.Option(True, "--deterministic/--no-deterministic",
+                                       help="Recherche reproductible (par défaut) : même graine, même plan sur "
+                                            "toute machine ; --no-deterministic utilise tout le temps donné"),
 ) -> None:
     """Planifie les visites à domicile alternées médecin / infirmière."""
     if time_limit <= 0:

@@ -64,7 +64,7 @@ def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
     after params["change"]."""
     kind = kinds.get(params.get("kind"))
     solve_params = SolveParams(time_limit_s=float(params.get("time_limit_s", 10)), seed=int(params.get("seed", 0)),
-                               deterministic=bool(params.get("deterministic")))
+                               deterministic=bool(params.get("deterministic", True)))
     progress(0.02, "préparation du problème")
     changes: tuple = ()
     if params.get("change"):

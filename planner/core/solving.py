@@ -21,7 +21,7 @@ class SolveParams:
 
     time_limit_s: float = 20.0
     seed: int = 0
-    deterministic: bool = False
+    deterministic: bool = True
     workers: int = 1
     options: Mapping[str, Any] = field(default_factory=dict)
 

@@ -1,5 +1,8 @@
 """Which visits are due over the horizon, and on which day each falls (step (a) of the solver).
 
+The days are chosen jointly with an estimate of the rounds (`plan_days`, by planner.home_visits.daychoice);
+the calendar's capacity and greedy cost only serve to move a visit a day's routing could not hold.
+
 Rules (shared by the solver and the checker):
 - the first visit is due `frequency_days` after the last visit, within ± `tolerance_days`;
 - a patient never visited is due from the horizon start, any day of the first period (start .. start+f-1);
@@ -21,7 +24,9 @@ from typing import Callable
 
 from planner.core.hours import TimeRange
 from planner.core.worktime import legal_spans
+from planner.home_visits.daychoice import DayChoice, DayChoiceProblem, Entry, Item, Lane, Limits, Pattern
 from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Patient, Staff
+from planner.core.travel import TravelMatrix
 
 OVERDUE_CATCH_UP_DAYS = 6
 NEAR_WEIGHT = 0.7  # cost bonus per nearby visit already on that day (up to 4): clusters rounds
@@ -147,12 +152,13 @@ def staff_can(s: Staff, span: TimeRange | None, p: Patient, joint: bool, role: s
 
 
 class Calendar:
-    """Daily capacity per role and the greedy, load-balancing choice of visit days."""
+    """Daily capacity per role, feasible days, and the greedy choice of a new day for a visit to move."""
 
     def __init__(self, problem: HomeVisitProblem, avail: Availability,
-                 near: Callable[[str, str], bool] | None = None, seed: int = 0) -> None:
-        self.problem, self.avail, self.near = problem, avail, near
-        self.rng = random.Random(seed)
+                 near: Callable[[str, str], bool] | None = None, seed: int = 0,
+                 matrix: TravelMatrix | None = None) -> None:
+        self.problem, self.avail, self.near, self.matrix = problem, avail, near, matrix
+        self.rng, self.seed = random.Random(seed), seed
         self.days = problem.horizon.dates()
         self.by_role = {r: [s for s in problem.staff if s.role == r] for r in (DOCTOR, NURSE)}
         self.capacity: dict[tuple[str, date], float] = {}
@@ -241,33 +247,159 @@ class Calendar:
         return min(cands, key=lambda d: self.cost(dem, d)) if cands else None
 
 
+# Penalties of a day pattern, in seconds of driving (the estimate's unit).
+OFF_DUE_S = 300  # per day between a visit and its due day
+VISIT_S = 900  # credit per planned visit: a sequence drifting late must not win by making fewer visits
+LATE_S = 1800  # a catch-up visit outside its on-time window
+UNPLANNED_S = 4 * 3600  # a visit of priority 1 with no possible day (times the priority)
+PREFERRED_OFF_S = 600  # the preferred doctor/nurse does not work that day
+MOVED_S = 1800  # a re-plan puts a visit on another day than before
+OVERFLOW_S = 4 * 3600  # a visit the estimated rounds of its day cannot hold
+MAX_PATTERNS = 21
+
+
+def _walks(p: Patient, cal: "Calendar", ok: Callable[[int, date], bool], start: date, end: date):
+    """Candidate day sequences of a patient's chain of visits: every first day of the first window (spread
+    when there are many) x a constant offset from the due day (-tolerance..+tolerance) for the next ones.
+    Each is a tuple of (visit number, window, day or None: no possible day)."""
+    t = p.tolerance_days
+
+    def feasible(n: int, w: Window) -> list[date]:
+        lo, hi = max(w.earliest, start), min(w.latest, end)
+        return [d for d in days_between(lo, hi) if ok(n, d)] if lo <= hi else []
+
+    def walk(first: date | None, offset: int):
+        out, prev, n = [], p.last_visit, 1
+        while n <= 60:
+            w = visit_window(p, prev, n == 1, start)
+            if w.earliest > end:
+                break
+            days = feasible(n, w)
+            if not days:
+                if w.latest > end:
+                    break  # may still fall after the horizon: left to the next plan
+                out.append((n, w, None))
+                prev = w.earliest
+            else:
+                if n == 1 and first is not None and first in days:
+                    d = first
+                else:
+                    target = w.due + timedelta(days=offset)
+                    d = min(days, key=lambda x: (abs((x - target).days), x))
+                out.append((n, w, d))
+                prev = d
+            n += 1
+        return tuple(out)
+
+    w1 = visit_window(p, p.last_visit, True, start)
+    firsts = feasible(1, w1) or [None]
+    offsets = sorted(range(-t, t + 1), key=abs)
+    per = max(1, MAX_PATTERNS // max(1, len(offsets)))
+    if len(firsts) > per:
+        firsts = [firsts[round(k * (len(firsts) - 1) / (per - 1))] for k in range(per)] if per > 1 else [
+            min(firsts, key=lambda d: abs((d - w1.due).days))]
+    seen, out = set(), []
+    for f in firsts:
+        for o in offsets:
+            wk = walk(f, o)
+            key = tuple(d for _, _, d in wk)
+            if key not in seen:
+                seen.add(key)
+                out.append(wk)
+    return out
+
+
 def plan_days(problem: HomeVisitProblem, cal: Calendar,
-              hints: dict[tuple[str, int], tuple[date, tuple[str, ...]]] | None = None) -> list[Demand]:
-    """Every required visit of every patient, with a chosen day or a reason why none is possible."""
+              hints: dict[tuple[str, int], tuple[date, tuple[str, ...]]] | None = None, *,
+              limits: Limits | None = None) -> list[Demand]:
+    """Every required visit of every patient, with a chosen day or a reason why none is possible.
+
+    The days are chosen jointly with an estimate of the rounds (planner.home_visits.daychoice, the method
+    benchmarked on Cordeau's periodic VRP): each patient picks one of its candidate day sequences, priced by
+    the cheapest insertion of its visits into the rounds of each working doctor/nurse that day (travel from
+    the matrix, visits per day and working minutes as limits), plus penalties for days off the due day,
+    preferred staff absent, a day changed in a re-plan; then a large neighbourhood search moves patients'
+    visits between days. Needs the calendar's matrix; deterministic for a seed and work limit."""
+    if cal.matrix is None:
+        raise ValueError("plan_days needs the travel matrix: Calendar(..., matrix=...)")
     hints = hints or {}
     start, end = problem.horizon.start, problem.horizon.end
-    order = sorted(problem.patients, key=lambda p: (-p.priority, p.frequency_days, cal.rng.random()))
+    days = cal.days
+    day_ix = {d: k for k, d in enumerate(days)}
+    roles = (DOCTOR, NURSE)
+    nd = len(days)
+    m = cal.matrix
+    ids = list(dict.fromkeys([p.place_id for p in problem.patients]
+                             + [x for s in problem.staff for x in (s.start_place_id, s.end_place_id)]))
+    sub = m.sub(ids)
+    node = {pid: k for k, pid in enumerate(ids)}
+    lanes = []
+    for ri, r in enumerate(roles):
+        for k, d in enumerate(days):
+            members = [s for s in cal.by_role[r] if cal.avail.working(s, d) is not None]
+            for s in members:
+                span = cal.avail.working(s, d)
+                minutes = span.end_min - span.start_min - pause_minutes(s, span)
+                lanes.append(Lane(ri * nd + k, node[s.start_place_id], node[s.end_place_id],
+                                  float(s.max_visits_per_day), 60.0 * minutes))
+            if members:
+                lanes.append(Lane(ri * nd + k, node[members[0].start_place_id], node[members[0].end_place_id],
+                                  entry_penalty=OVERFLOW_S))
+    works: dict[tuple, bool] = {}  # (role, day, minutes on site, patient window) -> someone can hold it
+
+    def role_ok(r: str, d: date, p: Patient, joint: bool) -> bool:
+        key = (r, d, p.duration_min(r, joint), p.window)
+        if key not in works:
+            works[key] = cal.role_works(r, d, p, joint)
+        return works[key]
+
+    items, walks_of = [], []
+    for p in problem.patients:
+        ok_cache: dict[tuple[int, date], bool] = {}
+
+        def ok(n: int, d: date, p=p, ok_cache=ok_cache) -> bool:
+            role, joint = p.role_of(n), p.joint.is_joint(n)
+            key = (hash((role, joint)), d)
+            if key not in ok_cache:
+                rs = (DOCTOR, NURSE) if joint else (role,)
+                ok_cache[key] = d not in p.unavailable and all(role_ok(r, d, p, joint) for r in rs)
+            return ok_cache[key]
+
+        walks = _walks(p, cal, ok, start, end)
+        pats = []
+        for wk in walks:
+            entries, pen = [], 0.0
+            for n, w, d in wk:
+                role, joint = p.role_of(n), p.joint.is_joint(n)
+                hint = hints.get((p.id, n))
+                if d is None:
+                    pen += UNPLANNED_S * p.priority
+                    continue
+                pen += -VISIT_S + OFF_DUE_S * abs((d - w.due).days) + (0 if w.on_time_from <= d <= w.on_time_to else LATE_S)
+                if hint is not None and hint[0] != d:
+                    pen += MOVED_S
+                for r in ((DOCTOR, NURSE) if joint else (role,)):
+                    pref = p.preferred(r)
+                    if pref is not None and cal.avail.spans.get(pref, {}).get(d) is None:
+                        pen += PREFERRED_OFF_S
+                    entries.append(Entry(roles.index(r) * nd + day_ix[d], 60.0 * p.duration_min(r, joint), 1.0))
+            pats.append(Pattern(tuple(entries), pen))
+        walks_of.append(walks)
+        items.append(Item(node[p.place_id], tuple(pats)))
+    dc = DayChoice(DayChoiceProblem(sub.seconds.astype(float), tuple(lanes), tuple(items)))
+    choice = sum(1 for it in items if len(it.patterns) > 1)  # patients whose days can move
+    dc.lns(limits or Limits(iterations=min(300, 2 * choice), seed=cal.seed, max_remove=12))
     demands: list[Demand] = []
-    for p in order:
-        prev, n = p.last_visit, 1
-        while True:
-            w = visit_window(p, prev, n == 1, start)
-            if w.earliest > end or n > 60:
-                break
+    for p, walks, k in zip(problem.patients, walks_of, dc.pattern):
+        for n, w, d in walks[max(k, 0)]:
             dem = Demand(p, n, p.role_of(n), p.joint.is_joint(n), w)
             if dem.key in hints:
                 dem.previous_day, dem.previous_staff = hints[dem.key]
-            d = cal.best_day(dem, w.earliest, w.latest)
-            if d is None and w.latest > end:
-                break  # may still fall after the horizon: left to the next plan
             if d is None:
                 dem.reason = cal.why_no_day(dem, w.earliest, w.latest)
-                prev = w.earliest  # the next visit is counted from the earliest day this one could have been
             else:
                 cal.place(dem, d)
-                prev = d
             demands.append(dem)
-            n += 1
     return demands
 
 

@@ -198,7 +198,7 @@ class _Solver:
     def run(self) -> HomeVisitSolution:
         problem = self.problem
         self.progress("choix des jours de visite", 0.0)
-        cal = Calendar(problem, self.avail, self.near, self.seed)
+        cal = Calendar(problem, self.avail, self.near, self.seed, matrix=self.matrix)
         demands = plan_days(problem, cal, self.hints)
         by_key = {d.key: d for d in demands}
         unreachable = self._unreachable(demands)
@@ -511,11 +511,11 @@ def indicators(problem: HomeVisitProblem, sol: HomeVisitSolution) -> dict:
 
 def solve(problem: HomeVisitProblem, matrix: TravelMatrix, *, time_limit_s: float = 20.0, seed: int = 0,
           progress: Progress | None = None, solution_limit: int | None = None,
-          hints: Hints | None = None, deterministic: bool = False) -> HomeVisitSolution:
+          hints: Hints | None = None, deterministic: bool = True) -> HomeVisitSolution:
     """Plan every required visit of the horizon; pure: reads the problem and matrix, returns a solution.
 
     `hints` (used by re-planning) gives the previous day and staff of visits, preferred when possible.
-    `deterministic`: each day's search is a greedy descent that ends at a local optimum rather than at
+    `deterministic` (the default): the day choice is iteration-limited and each day's search is a greedy descent that ends at a local optimum rather than at
     the clock, so a seed gives the same plan on any machine (when each descent ends within its time
     share); otherwise guided local search uses all the time given (better plans, machine-dependent).
     """

@@ -37,7 +37,7 @@ class PlanRequest(Strict):
     days: int = Field(ge=1, le=56, description="1 to 56 days (8 weeks)", examples=[5])
     time_limit_s: float = Field(default=10, ge=1, le=600)
     seed: int = Field(default=1, ge=0, le=2**31 - 1)
-    deterministic: bool = Field(default=False, description="reproducible search: same seed, same plan")
+    deterministic: bool = Field(default=True, description="reproducible search: same seed, same plan (work limits end it, not the clock)")
     title: str = Field(default="", max_length=160)
 
     @model_validator(mode="after")
