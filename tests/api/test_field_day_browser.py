@@ -20,6 +20,7 @@ from sqlalchemy import select
 from api.cli.users import add_user
 from api.service.app import create_app
 from api.service.db.models import Patient, Premises, Staff, Unit, VisitTick
+from tests.api.conftest import wait_job
 from api.service.db.seed import ensure_territory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -76,11 +77,7 @@ def _api(base: str) -> httpx.Client:
 
 def _publish(api: httpx.Client, kind: str) -> int:
     job = api.post("/plans", json={"kind": kind, "start": TODAY, "days": 1}).json()
-    for _ in range(400):
-        j = api.get(f"/jobs/{job['id']}").json()
-        if j["status"] == "done":
-            break
-        time.sleep(0.05)
+    j = wait_job(api, {}, job["id"])
     assert j["status"] == "done", j
     assert api.post(f"/plans/{j['plan_id']}/publish").status_code == 200
     return j["plan_id"]

@@ -5,7 +5,6 @@ tested too). Every page and map of every role is opened."""
 from __future__ import annotations
 
 import shutil
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from api.service.app import create_app
 from api.cli.users import add_user
 from api.service.db.models import Patient, Staff, Unit
 from api.service.db.seed import ensure_territory
+from tests.api.conftest import wait_job
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 COMMUNES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "communes.csv"
@@ -57,11 +57,7 @@ def _plan(api: httpx.Client, kind: str) -> int:
     start = (date.today() + timedelta(days=1)).isoformat()
     job = api.post("/plans", json={"kind": kind, "start": start, "days": 1, "title": "Plan " + HOSTILE[:150]})
     assert job.status_code == 202, job.text
-    for _ in range(200):
-        j = api.get(f"/jobs/{job.json()['id']}").json()
-        if j["status"] == "done":
-            break
-        time.sleep(0.05)
+    j = wait_job(api, {}, job.json()["id"])
     assert j["status"] == "done", j
     assert api.post(f"/plans/{j['plan_id']}/publish").status_code == 200
     return j["plan_id"]

@@ -23,14 +23,15 @@ def _index(request: Request, db: Session, territory_id: int):
 
     from api.service.planning import road_network
 
+    net_path = request.app.state.settings.network_path
+    key = (territory_id, str(net_path or ""))  # a service started on another network searches that one
     cache = request.app.state.__dict__.setdefault("place_indexes", {})
     with _lock:
-        if territory_id not in cache:
-            net_path = request.app.state.settings.network_path
+        if key not in cache:
             rows = db.scalars(select(Commune).where(Commune.territory_id == territory_id, Commune.lat.is_not(None)))
             towns = [Townhall(c.insee, c.name, c.lat, c.lon, c.townhall_address or "") for c in rows]
-            cache[territory_id] = build_index(road_network(str(net_path)) if net_path else None, towns)
-        return cache[territory_id]
+            cache[key] = build_index(road_network(str(net_path)) if net_path else None, towns)
+        return cache[key]
 
 
 @router.get("/search", summary="Find a place by address or name, offline (streets of the road network, town halls)")

@@ -13,7 +13,6 @@ from planner.rotations.io import problem_from_dict, problem_to_dict
 from planner.rotations.model import Session
 from planner.rotations.solver_ortools import solve
 from planner.rotations.workdays import crew_days
-from planner.core.worktime import SELF_EMPLOYED
 
 from .conftest import BASE, matrix_for
 
