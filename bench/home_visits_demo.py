@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO))
 from api.cli.demo_job import SHARED_NETWORK, load_territory, places_matrix  # noqa: E402
 from planner.home_visits.check import check  # noqa: E402
 from planner.home_visits.demo import build_demo_problem  # noqa: E402
-from planner.home_visits.solver import solve  # noqa: E402
+from planner import kinds  # noqa: E402
+from planner.core.solving import SolveParams  # noqa: E402
 
 
 def main() -> None:
@@ -43,7 +44,7 @@ def main() -> None:
     problem = build_demo_problem(scenario, date.fromisoformat(args.start), args.weeks)
     print(f"problem: {len(problem.patients)} patients, {len(problem.staff)} staff, {problem.horizon.days} days")
     t0 = time.perf_counter()
-    sol = solve(problem, matrix, time_limit_s=args.time_limit, seed=args.seed)
+    sol = kinds.get("home_visits").solve(problem, matrix, SolveParams(time_limit_s=args.time_limit, seed=args.seed))
     wall = time.perf_counter() - t0
     errors = check(problem, matrix, sol)
     ind = sol.indicators

@@ -40,10 +40,17 @@ from planner.rotations.baseline import solve_greedy  # noqa: E402
 from planner.rotations.check import check  # noqa: E402
 from planner.rotations.demo import build_demo_problem  # noqa: E402
 from planner.rotations.assemble import solution_indicators  # noqa: E402
-from planner.rotations.solver_ortools import solve  # noqa: E402
+from planner import kinds  # noqa: E402
+from planner.core.solving import SolveParams  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 FR04_BASES = ("04070", "04112", "04209", "04019", "04039")  # Digne, Manosque, Sisteron, Barcelonnette, Castellane
+
+
+def solve(problem, matrix, args, options: dict):
+    """The rotation as the product plans it: through the kind's front door (as the CLI and the service)."""
+    params = SolveParams(time_limit_s=args.time_limit, seed=args.seed, workers=args.workers, options=options)
+    return kinds.get("rotation").solve(problem, matrix, params)
 
 
 def departement_problem(n_units: int, start: date, days: int):
@@ -104,7 +111,7 @@ def departement(args) -> None:
         for name in args.runs.split(","):
             cfg = {"capped": dict(max_driving_s=drive), "lexico": dict(lexicographic=True), "weighted": {}}[name]
             t0 = time.perf_counter()
-            sol = solve(problem, matrix, time_limit_s=args.time_limit, seed=args.seed, num_workers=args.workers, **cfg)
+            sol = solve(problem, matrix, args, cfg)
             runs.append((f"CP-SAT {name}", sol, time.perf_counter() - t0))
         gi = solution_indicators(problem, greedy)
         for label, sol, wall in runs:
@@ -178,8 +185,7 @@ def main() -> None:
     }
     for name in args.runs.split(","):
         t0 = time.perf_counter()
-        sol = solve(problem, matrix, time_limit_s=args.time_limit, seed=args.seed, num_workers=args.workers,
-                    **configs[name])
+        sol = solve(problem, matrix, args, configs[name])
         wall = time.perf_counter() - t0
         label = {"capped": "CP-SAT driving <= greedy", "lexico": "CP-SAT lexicographic",
                  "weighted": "CP-SAT weighted"}[name]
