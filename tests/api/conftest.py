@@ -3,6 +3,7 @@ territories of synthetic data, one account per role, and a fast fake planner sta
 
 from __future__ import annotations
 
+import shutil
 import os
 import time
 from contextlib import contextmanager
@@ -262,3 +263,15 @@ def svc():
     """Helpers for tests (importlib mode cannot import conftest as a module)."""
     from types import SimpleNamespace
     return SimpleNamespace(fake_plan=fake_plan, make_settings=make_settings, wait_job=wait_job, serve=serve)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def browser_login(page, base: str, email: str, password: str) -> None:
+    """Sign in through the login page, as a user would, and wait for the page it leads to."""
+    page.goto(f"{base}/pages/connexion")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -2,7 +2,6 @@
 premises on the map, a planner approves them, plans a rotation (real solver) that uses them and publishes
 it, plans and publishes home visits, and a nurse opens her day on a phone-sized screen."""
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,8 +12,8 @@ from api.cli.users import add_user
 from api.service.db.models import Patient, Staff, Unit
 from api.service.db.seed import ensure_territory
 from api.service.settings import Settings
+from tests.api.conftest import CHROMIUM, browser_login
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 COMMUNES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "communes.csv"
 PW = "motdepasse-e2e"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (installed by .ci/run)")
@@ -46,13 +45,6 @@ def server(tmp_path, svc):
         yield base
 
 
-def _login(page, base, email):
-    page.goto(f"{base}/pages/connexion")
-    page.fill("#email", email)
-    page.fill("#password", PW)
-    page.click("button[type=submit]")
-
-
 def _monday() -> str:
     d = date.today()
     return (d + timedelta(days=(7 - d.weekday()) % 7 or 7)).isoformat()
@@ -66,7 +58,7 @@ def test_municipality_planner_nurse(server):
             # 1. The town hall of Bray-sur-Seine proposes a room by clicking on its commune.
             ctx = browser.new_context(viewport={"width": 1200, "height": 900}, locale="fr-FR")
             page = ctx.new_page()
-            _login(page, server, "mairie@example.org")
+            browser_login(page, server, "mairie@example.org", PW)
             page.wait_for_url("**/pages/commune")
             page.fill("#q", "Bray-sur-Seine")  # finds the town hall by name, offline
             page.click("#recherche button[type=submit]")
@@ -91,7 +83,7 @@ def test_municipality_planner_nurse(server):
             # 2. The planner approves it, plans a rotation, watches it and publishes it.
             ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
             page = ctx.new_page()
-            _login(page, server, "planif@example.org")
+            browser_login(page, server, "planif@example.org", PW)
             page.wait_for_url("**/pages/planificateur")
             page.locator("#locaux tr", has_text="Salle polyvalente de Bray").locator(".approuver").click()
             page.wait_for_selector("#locaux >> text=retenu")
@@ -121,7 +113,7 @@ def test_municipality_planner_nurse(server):
             # the town hall sees its room used by the published plan
             ctx = browser.new_context(locale="fr-FR")
             page = ctx.new_page()
-            _login(page, server, "mairie@example.org")
+            browser_login(page, server, "mairie@example.org", PW)
             page.wait_for_url("**/pages/commune")
             row = page.locator("#propositions tr", has_text="Salle polyvalente de Bray")
             assert "retenu" in row.inner_text() and int(row.locator("td").nth(5).inner_text()) > 0
@@ -148,7 +140,7 @@ def test_municipality_planner_nurse(server):
             ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                       device_scale_factor=2, locale="fr-FR")
             page = ctx.new_page()
-            _login(page, server, "ines@example.org")
+            browser_login(page, server, "ines@example.org", PW)
             page.wait_for_url("**/pages/ma-journee**")
             stops = page.locator("#arrets li[data-kind=visit], #arrets li[data-kind=joint_visit]")
             assert stops.count() > 0

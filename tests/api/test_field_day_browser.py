@@ -6,7 +6,6 @@ is back; a mobile-unit crew member sees the unit's day."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from dataclasses import replace
 from datetime import date
@@ -20,10 +19,9 @@ from sqlalchemy import select
 from api.cli.users import add_user
 from api.service.app import create_app
 from api.service.db.models import Patient, Premises, Staff, Unit, VisitTick
-from tests.api.conftest import wait_job
+from tests.api.conftest import CHROMIUM, browser_login, wait_job
 from api.service.db.seed import ensure_territory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
 COMMUNES = REPO / "data" / "provinois" / "communes.csv"
 OSM = REPO.parent / "shared" / "osm" / "fr77_provins_montois_drive.osm"
@@ -84,10 +82,7 @@ def _publish(api: httpx.Client, kind: str) -> int:
 
 
 def _login(page, base, email):
-    page.goto(f"{base}/pages/connexion")
-    page.fill("#email", email)
-    page.fill("#password", PW)
-    page.click("button[type=submit]")
+    browser_login(page, base, email, PW)
     page.wait_for_url("**/pages/ma-journee**")
 
 

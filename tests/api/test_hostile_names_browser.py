@@ -4,7 +4,6 @@ tested too). Every page and map of every role is opened."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,9 +14,8 @@ from api.service.app import create_app
 from api.cli.users import add_user
 from api.service.db.models import Patient, Staff, Unit
 from api.service.db.seed import ensure_territory
-from tests.api.conftest import wait_job
+from tests.api.conftest import CHROMIUM, browser_login, wait_job
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 COMMUNES = Path(__file__).resolve().parents[2] / "data" / "provinois" / "communes.csv"
 PW = "motdepasse-hostile"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -63,14 +61,6 @@ def _plan(api: httpx.Client, kind: str) -> int:
     return j["plan_id"]
 
 
-def _login(page, base, email):
-    page.goto(f"{base}/pages/connexion")
-    page.fill("#email", email)
-    page.fill("#password", PW)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def _no_script_ran(page, url: str, dialogs: list) -> None:
     page.goto(url)
     page.wait_for_load_state("load")
@@ -90,7 +80,7 @@ def test_no_hostile_name_runs_anywhere(hostile_server):
             # The town hall proposes a room with a hostile name and address, through its page.
             ctx = browser.new_context(locale="fr-FR")
             page = ctx.new_page()
-            _login(page, base, "mairie@example.org")
+            browser_login(page, base, "mairie@example.org", PW)
             page.fill("#name", "Salle " + HOSTILE)
             page.fill("#address", HOSTILE)
             page.fill("#lat", "48.5601")
@@ -122,7 +112,7 @@ def test_no_hostile_name_runs_anywhere(hostile_server):
                     dialogs: list = []
                     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
                     if email:
-                        _login(page, base, email)
+                        browser_login(page, base, email, PW)
                     for url in urls:
                         _no_script_ran(page, base + url, dialogs)
                     # the hostile text is shown as text (it reached the page, escaped)
