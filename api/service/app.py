@@ -106,11 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "erreur interne"}, status_code=500)
 
     from api.service.pages import routes as pages
-    from api.service.routers import (audit, auth, batches, exports, health, imports, itineraries, jobs, maps,
-                                     patients, places, plans, premises, public, staff, territories, ticks, units)
+    from api.service.routers import (audit, auth, batches, edits, exports, health, imports, itineraries, jobs,
+                                     maps, patients, places, plans, premises, public, staff, territories, ticks,
+                                     units)
 
     routers = [m.router for m in (health, auth, territories, premises, units, staff, patients, imports, jobs, plans,
-                                  batches, itineraries, ticks, maps, places, exports, public, audit, pages)]
+                                  edits, batches, itineraries, ticks, maps, places, exports, public, audit, pages)]
     for r in routers:
         app.include_router(r)
     app.state.route_table = [route for r in routers for route in r.routes if isinstance(route, APIRoute)]

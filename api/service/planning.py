@@ -67,7 +67,15 @@ def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
                                deterministic=bool(params.get("deterministic", True)))
     progress(0.02, "préparation du problème")
     changes: tuple = ()
-    if params.get("change"):
+    if params.get("around_pins"):  # the stored problem with its pins and locked days, re-optimised around them
+        parent = snapshot.get("parent", {}).get("solution", {})
+        if "problem" not in parent:
+            raise InputError("le plan d'origine n'a pas de problème enregistré", field="plan_id")
+        problem = kind.problem_from_dict(parent["problem"])
+        matrix = _matrix(kind, problem, snapshot.get("network_path"))
+        relay = _Relay(progress, solve_params.time_limit_s, kind.size_fr(problem))
+        sol = kind.solve(problem, matrix, solve_params, relay.event)
+    elif params.get("change"):
         parent = snapshot.get("parent", {}).get("solution", {})
         if "problem" not in parent:
             raise InputError("le plan d'origine n'a pas de problème enregistré", field="plan_id")
@@ -151,6 +159,20 @@ def view_diff(old: dict, new: dict) -> dict:
             moved.append({"kind": key[0], "item": key[1], "before": sorted(before), "after": sorted(after)})
     return {"moved": moved, "reassigned": reassigned, "cancelled": cancelled, "added": added}
 
+
+
+def edit_stored(kind_name: str, stored: dict, edit: Callable, title: str | None,
+                network_path: str | None = None) -> tuple[dict, PlanView, str]:
+    """A hand adjustment of a stored plan: `edit(problem, solution, matrix)` returns the planner's Edited
+    (planner.home_visits.edits); the new stored form, its view and the French message of what was done."""
+    kind = kinds.get(kind_name)
+    problem = kind.problem_from_dict(stored["problem"])
+    solution = kind.solution_from_dict(stored["solution"])
+    matrix = _matrix(kind, problem, network_path)
+    result = edit(problem, solution, matrix)
+    view = kind.view(result.problem, result.solution, matrix, title=title)
+    return ({"problem": kind.problem_to_dict(result.problem), "solution": kind.solution_to_dict(result.solution),
+             "changes": []}, view, result.message)
 
 
 def check_stored(kind_name: str, stored: dict, network_path: str | None = None) -> list[str]:

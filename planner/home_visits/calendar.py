@@ -25,7 +25,7 @@ from typing import Callable
 from planner.core.hours import TimeRange
 from planner.core.worktime import legal_spans
 from planner.home_visits.daychoice import DayChoice, DayChoiceProblem, Entry, Item, Lane, Limits, Pattern
-from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Patient, Staff
+from planner.home_visits.model import DOCTOR, NURSE, HomeVisitProblem, Patient, Pin, Staff
 from planner.core.travel import TravelMatrix
 
 OVERDUE_CATCH_UP_DAYS = 6
@@ -80,6 +80,7 @@ class Demand:
     reason: str | None = None
     previous_day: date | None = None  # preferred day in a re-plan
     previous_staff: tuple[str, ...] = ()
+    pin: Pin | None = None  # held by the planner: its day, caregivers and start never change
 
     @property
     def key(self) -> tuple[str, int]:
@@ -160,6 +161,7 @@ class Calendar:
         self.problem, self.avail, self.near, self.matrix = problem, avail, near, matrix
         self.rng, self.seed = random.Random(seed), seed
         self.days = problem.horizon.dates()
+        self.locked = set(problem.locked_days)  # no visit moves onto a locked day (its pins are there already)
         self.by_role = {r: [s for s in problem.staff if s.role == r] for r in (DOCTOR, NURSE)}
         self.capacity: dict[tuple[str, date], float] = {}
         mean_dur = {r: _mean([p.duration_min(r) for p in problem.patients]) for r in (DOCTOR, NURSE)}
@@ -185,7 +187,7 @@ class Calendar:
         p = dem.patient
         out = []
         for d in days_between(max(lo, self.days[0]), min(hi, self.days[-1])):
-            if d in p.unavailable:
+            if d in p.unavailable or d in self.locked:
                 continue
             if all(self.role_works(r, d, p, dem.joint) for r in dem.roles):
                 out.append(d)
@@ -258,10 +260,13 @@ OVERFLOW_S = 4 * 3600  # a visit the estimated rounds of its day cannot hold
 MAX_PATTERNS = 21
 
 
-def _walks(p: Patient, cal: "Calendar", ok: Callable[[int, date], bool], start: date, end: date):
+def _walks(p: Patient, cal: "Calendar", ok: Callable[[int, date], bool], start: date, end: date,
+           fixed: dict[int, date] | None = None):
     """Candidate day sequences of a patient's chain of visits: every first day of the first window (spread
     when there are many) x a constant offset from the due day (-tolerance..+tolerance) for the next ones.
-    Each is a tuple of (visit number, window, day or None: no possible day)."""
+    Each is a tuple of (visit number, window, day or None: no possible day). `fixed` holds the days of
+    pinned visits (visit number -> day): every walk passes through them."""
+    fixed = fixed or {}
     t = p.tolerance_days
 
     def feasible(n: int, w: Window) -> list[date]:
@@ -272,11 +277,16 @@ def _walks(p: Patient, cal: "Calendar", ok: Callable[[int, date], bool], start: 
         out, prev, n = [], p.last_visit, 1
         while n <= 60:
             w = visit_window(p, prev, n == 1, start)
-            if w.earliest > end:
+            if n in fixed:
+                out.append((n, w, fixed[n]))
+                prev = fixed[n]
+                n += 1
+                continue
+            if w.earliest > end and n > max(fixed, default=0):
                 break
             days = feasible(n, w)
             if not days:
-                if w.latest > end:
+                if w.latest > end and n > max(fixed, default=0):
                     break  # may still fall after the horizon: left to the next plan
                 out.append((n, w, None))
                 prev = w.earliest
@@ -292,7 +302,7 @@ def _walks(p: Patient, cal: "Calendar", ok: Callable[[int, date], bool], start: 
         return tuple(out)
 
     w1 = visit_window(p, p.last_visit, True, start)
-    firsts = feasible(1, w1) or [None]
+    firsts = ([fixed[1]] if 1 in fixed else feasible(1, w1)) or [None]
     offsets = sorted(range(-t, t + 1), key=abs)
     per = max(1, MAX_PATTERNS // max(1, len(offsets)))
     if len(firsts) > per:
@@ -346,6 +356,7 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
                 lanes.append(Lane(ri * nd + k, node[members[0].start_place_id], node[members[0].end_place_id],
                                   entry_penalty=OVERFLOW_S))
     works: dict[tuple, bool] = {}  # (role, day, minutes on site, patient window) -> someone can hold it
+    pins = {x.key: x for x in problem.pins}
 
     def role_ok(r: str, d: date, p: Patient, joint: bool) -> bool:
         key = (r, d, p.duration_min(r, joint), p.window)
@@ -362,10 +373,12 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
             key = (hash((role, joint)), d)
             if key not in ok_cache:
                 rs = (DOCTOR, NURSE) if joint else (role,)
-                ok_cache[key] = d not in p.unavailable and all(role_ok(r, d, p, joint) for r in rs)
+                ok_cache[key] = d not in p.unavailable and d not in cal.locked and all(
+                    role_ok(r, d, p, joint) for r in rs)
             return ok_cache[key]
 
-        walks = _walks(p, cal, ok, start, end)
+        fixed = {n: x.day for (pid, n), x in pins.items() if pid == p.id}
+        walks = _walks(p, cal, ok, start, end, fixed)
         pats = []
         for wk in walks:
             entries, pen = [], 0.0
@@ -395,6 +408,7 @@ def plan_days(problem: HomeVisitProblem, cal: Calendar,
             dem = Demand(p, n, p.role_of(n), p.joint.is_joint(n), w)
             if dem.key in hints:
                 dem.previous_day, dem.previous_staff = hints[dem.key]
+            dem.pin = pins.get(dem.key)
             if d is None:
                 dem.reason = cal.why_no_day(dem, w.earliest, w.latest)
             else:

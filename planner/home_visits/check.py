@@ -145,9 +145,33 @@ def check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: HomeVisitSo
             n += 1
             if n > 60:
                 break
+    errors += _check_pins(problem, calendar)
     extra = set(calendar) - {k for k in calendar if k[0] in patients}
     for key in sorted(extra):
         errors.append(f"{key[0]}: planned visit of an unknown patient")
+    return errors
+
+
+def _check_pins(problem: HomeVisitProblem, calendar: dict) -> list[str]:
+    """Pinned visits where the planner put them; nothing but pinned visits on a locked day."""
+    errors = []
+    pinned = {x.key: x for x in problem.pins}
+    for key, pin in sorted(pinned.items()):
+        v = calendar.get(key)
+        label = f"{key[0]} visit {key[1]}"
+        if v is None:
+            errors.append(f"{label}: pinned on {pin.day.isoformat()} but not planned")
+            continue
+        if v.day != pin.day:
+            errors.append(f"{label}: pinned on {pin.day.isoformat()}, planned on {v.day.isoformat()}")
+        if pin.staff_ids and set(pin.staff_ids) != set(v.staff_ids):
+            errors.append(f"{label}: pinned with {list(pin.staff_ids)}, planned with {list(v.staff_ids)}")
+        if pin.start_s is not None and v.start_s != pin.start_s:
+            errors.append(f"{label}: pinned at {hms(pin.start_s)}, starts at {hms(v.start_s)}")
+    locked = set(problem.locked_days)
+    for key, v in sorted(calendar.items()):
+        if v.day in locked and key not in pinned:
+            errors.append(f"{key[0]} visit {key[1]}: on the locked day {v.day.isoformat()} without being part of it")
     return errors
 
 

@@ -19,7 +19,7 @@ from planner.core.hours import TimeRange, parse_hhmm
 from planner.core.worktime import PROFILE_KEYS, profile_of, profile_to_record
 from planner.home_visits.model import (
     DOCTOR, KIND, NURSE, HomeVisitProblem, HomeVisitSolution, Horizon, Joint, Patient, PlannedVisit, Route,
-    RouteStop, Staff, UnscheduledVisit, parse_role, validate_patient, validate_problem, validate_staff,
+    Pin, RouteStop, Staff, UnscheduledVisit, parse_role, validate_patient, validate_problem, validate_staff,
 )
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -316,7 +316,36 @@ def problem_to_dict(problem: HomeVisitProblem) -> dict:
         "matrix": problem.matrix,
         "patients": [patient_to_record(p) for p in problem.patients],
         "staff": [staff_to_record(s) for s in problem.staff],
+        "pins": [{"patient_id": x.patient_id, "visit_index": x.visit_index, "day": x.day.isoformat(),
+                  "staff_ids": list(x.staff_ids), "start_s": x.start_s,
+                  "by_lock": x.by_lock} for x in problem.pins],
+        "locked_days": [d.isoformat() for d in problem.locked_days],
     }
+
+
+def _pins(data: dict, source: str | None) -> tuple[Pin, ...]:
+    out = []
+    for k, rec in enumerate(_records(data, "pins", source)):
+        f = _Fields(rec, source, None)
+        where = f"pins[{k}]"
+        try:
+            start_s = rec.get("start_s")
+            if start_s is not None and (not isinstance(start_s, int) or not 0 <= start_s < 86400):
+                raise ValueError("start_s must be seconds after midnight (0 to 86399)")
+            staff = rec.get("staff_ids") or []
+            if not isinstance(staff, list) or not all(isinstance(x, str) for x in staff):
+                raise ValueError("staff_ids must be a list of staff ids")
+            out.append(Pin(str(f.required("patient_id")), int(f.required("visit_index")), f.date_("day") or
+                           _missing("day"), tuple(staff), start_s, bool(rec.get("by_lock", False))))
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"{where}: {exc}", source=source, field=where) from None
+        except InputError as exc:
+            raise InputError(exc.message, source=source, field=f"{where}.{exc.field or ''}".rstrip(".")) from None
+    return tuple(out)
+
+
+def _missing(fld: str):
+    raise ValueError(f"missing {fld}")
 
 
 def _records(data: dict, key: str, source: str | None) -> list[dict]:
@@ -350,7 +379,8 @@ def problem_from_dict(data: dict, *, source: str | None = None) -> HomeVisitProb
         raise InputError("no staff member: add at least one doctor or nurse", source=source, field="staff")
     try:
         problem = HomeVisitProblem(horizon, tuple(patients), tuple(staff), data.get("matrix"),
-                                   str(data.get("name", "")))
+                                   str(data.get("name", "")), pins=_pins(data, source),
+                                   locked_days=_Fields(data, source, None).dates("locked_days"))
     except InputError as exc:
         raise InputError(exc.message, source=exc.source or source, row=exc.row, field=exc.field) from None
     validate_problem(problem, source=source)

@@ -215,6 +215,22 @@ class Horizon:
 
 
 @dataclass(frozen=True, slots=True)
+class Pin:
+    """A visit the planner holds by hand: planning keeps its day, its caregivers and (when given) its start."""
+
+    patient_id: str
+    visit_index: int
+    day: date
+    staff_ids: tuple[str, ...] = ()
+    start_s: int | None = None  # seconds after midnight; None: any time of the day
+    by_lock: bool = False  # set by locking its day; unlocking the day removes it
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.patient_id, self.visit_index)
+
+
+@dataclass(frozen=True, slots=True)
 class HomeVisitProblem:
     """Everything the solver needs, except the travel matrix (passed alongside, referenced by `matrix`)."""
 
@@ -224,9 +240,14 @@ class HomeVisitProblem:
     matrix: str | None = None  # path of the matrix JSON, relative to the problem file
     name: str = ""
     kind: str = KIND
+    pins: tuple[Pin, ...] = ()  # hand adjustments every plan of this problem keeps (planner.home_visits.edits)
+    locked_days: tuple[date, ...] = ()  # days whose rounds stay as they are: no visit added, moved or removed
 
     def __post_init__(self) -> None:
         validate_problem(self)
+
+    def pin(self, patient_id: str, visit_index: int) -> Pin | None:
+        return next((x for x in self.pins if x.key == (patient_id, visit_index)), None)
 
     def patient(self, pid: str) -> Patient:
         return self._patients()[pid]
@@ -333,6 +354,24 @@ def validate_problem(problem: HomeVisitProblem, *, source: str | None = None) ->
             what = "a patient's id" if s.id in seen else "another staff member's id"
             raise InputError(f"staff id {s.id} is already {what}", source=source, field="id", record=f"staff:{s.id}")
         staff[s.id] = s
+    h = problem.horizon
+    keys: set[tuple[str, int]] = set()
+    for pin in problem.pins:
+        where = f"pin {pin.patient_id} visit {pin.visit_index}"
+        if pin.patient_id not in seen:
+            raise InputError(f"{where}: unknown patient", source=source, field="pins.patient_id")
+        if pin.key in keys:
+            raise InputError(f"{where}: pinned twice", source=source, field="pins")
+        keys.add(pin.key)
+        if not h.start <= pin.day <= h.end:
+            raise InputError(f"{where}: day {pin.day.isoformat()} outside the horizon", source=source,
+                             field="pins.day")
+        for sid in pin.staff_ids:
+            if sid not in staff:
+                raise InputError(f"{where}: unknown staff member {sid}", source=source, field="pins.staff_ids")
+    for d in problem.locked_days:
+        if not h.start <= d <= h.end:
+            raise InputError(f"locked day {d.isoformat()} outside the horizon", source=source, field="locked_days")
     for p in problem.patients:
         for role, sid in ((DOCTOR, p.preferred_doctor), (NURSE, p.preferred_nurse)):
             if sid is None:

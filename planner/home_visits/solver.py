@@ -137,12 +137,19 @@ class _Solver:
             dur = max(p.duration_min(r, d.joint) for r in roles) * 60
             windows = ((p.window.start_min * 60, p.window.end_min * 60 - dur),) if p.window else ()
             penalty = DROP_PENALTY_S * p.priority * len(roles)
+            if d.pin is not None:  # held by the planner: its start and caregivers, and never dropped lightly
+                penalty *= 10
+                if d.pin.start_s is not None:
+                    windows = ((d.pin.start_s, d.pin.start_s),)
             for sid, role in sync.parts(d.key, roles, d.joint):
                 allowed = [s.id for s in members
                            if s.role == role and staff_can(s, self.avail.working(s, day), p, d.joint, role)]
                 pref = next((x for x in d.previous_staff if x in self.staff and self.staff[x].role == role), None)
                 pref = pref or p.preferred(role)
-                if pref in allowed and d.key not in relaxed:
+                named = [x for x in d.pin.staff_ids if self.staff[x].role == role] if d.pin is not None else []
+                if named:
+                    allowed = [x for x in allowed if x in named]
+                elif pref in allowed and d.key not in relaxed:
                     allowed = [pref]
                 stops.append(Stop(sid, node[p.place_id], dur, windows, tuple(allowed), penalty))
                 part_of[sid] = (d, role)
@@ -229,6 +236,10 @@ class _Solver:
             touched: set[date] = set()
             for d in sorted(dropped, key=lambda d: (-d.patient.priority, d.key)):
                 results[d.day].dropped.pop(d.key, None)
+                if d.pin is not None:  # a pinned visit never moves: it stays out, and says why
+                    cal.unplace(d)
+                    d.reason = _pin_lost(d)
+                    continue
                 if d.key in relaxed or not self._restricted(d):
                     tried.setdefault(d.key, set()).add(d.day)  # a day is spent once every colleague was offered
                 else:
@@ -253,7 +264,7 @@ class _Solver:
                 d = by_key[k]
                 cal.unplace(d)
                 lo, hi = allowed_range(d, by_key, problem.horizon.start)
-                d.reason = self._reason(d, lo, hi, cal, tried.get(k, {day}))
+                d.reason = _pin_lost(d) if d.pin is not None else self._reason(d, lo, hi, cal, tried.get(k, {day}))
             results[day].dropped.clear()
 
         demands = self._normalise(demands, cal)
@@ -332,7 +343,8 @@ class _Solver:
         moved = 0
         for key, gain in sorted(saving.items(), key=lambda kv: -kv[1]):
             d = by_key.get(key)
-            if d is None or d.day is None or d.joint or gain < 10 * 60 or d.previous_day is not None:
+            if (d is None or d.day is None or d.joint or gain < 10 * 60 or d.previous_day is not None
+                    or d.pin is not None):
                 continue
             lo, hi = allowed_range(d, by_key, self.problem.horizon.start)
             best, best_cost = None, gain - 5 * 60  # worth a move only if it saves 5 minutes or more
@@ -456,6 +468,13 @@ def _recompute_on_time(problem: HomeVisitProblem, visits: list[PlannedVisit]) ->
 
 def _consecutive(done: list[PlannedVisit], v: PlannedVisit) -> bool:
     return bool(done) and done[-1].patient_id == v.patient_id and done[-1].visit_index == v.visit_index - 1
+
+
+def _pin_lost(d: Demand) -> str:
+    who = ", ".join(d.pin.staff_ids) or "l'équipe"
+    at = f" à {d.pin.start_s // 3600:02d}h{d.pin.start_s % 3600 // 60:02d}" if d.pin.start_s is not None else ""
+    return (f"visite épinglée le {fr_day(d.pin.day)}{at} avec {who} : la tournée de ce jour ne peut pas la "
+            "tenir (horaires, pause, limite de conduite ou nombre de visites) ; déplacez ou désépinglez-la")
 
 
 def _label(role: str) -> str:

@@ -185,7 +185,7 @@ def replan(plan_id: Id, body: Change, request: Request, db: Session = Depends(ge
     for code, model, field in checks:
         if code and db.scalar(select(model.id).where(model.territory_id == tid, model.code == code)) is None:
             raise HTTPException(422, [{"loc": ["body", field], "field": field, "msg": f"{code!r} inconnu"}])
-    params = dict(plan.params)
+    params = {k: v for k, v in plan.params.items() if k != "around_pins"}
     params.update({"parent_plan_id": plan.id, "change": body.model_dump(mode="json", exclude_none=True),
                    "time_limit_s": body.time_limit_s,
                    "title": f"{plan.params.get('title') or kinds.get(plan.kind).label_fr} (re-planifié)"[:150]})

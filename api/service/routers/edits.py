@@ -1,0 +1,142 @@
+"""Hand adjustments of a home-visit plan (planner): move a visit to another day or caregiver, pin or release it,
+lock a day, then re-plan around the pins. Each edit is checked at once by the planner (planner.home_visits.edits):
+a refused edit is a 422 with the rule in French and changes nothing. A draft is edited in place; editing a
+published plan makes a new draft (its child), published after its preview like any other."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from pydantic import ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from api.outputs.viewjson import view_to_dict
+from api.service.audit import record_read
+from api.service.auth import Principal, allow
+from api.service.db.models import Plan
+from api.service.routers.common import Id, Strict, get_db, scoped
+from api.service.routers.plans import _new_job, plan_out
+
+router = APIRouter(prefix="/plans", tags=["plan edits"])
+
+PatientCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$", description="patient code in the plan")]
+VisitIndex = Annotated[int, Path(ge=1, le=366, description="n-th visit of the patient in the plan")]
+StaffCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
+
+
+class MoveVisit(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"day": "2026-12-09", "staff_ids": ["N1"], "start_time": "10:30", "pin": True}]})
+    day: date
+    staff_ids: list[StaffCode] = Field(default_factory=list, max_length=2,
+                                       description="caregivers (one per role); empty: the same ones, or the best")
+    start_time: Optional[str] = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                      description="HH:MM start of the visit; empty: any time of the day")
+    pin: bool = Field(default=True, description="keep it there when re-planning")
+
+
+class PinVisit(Strict):
+    pinned: bool
+
+
+class LockDay(Strict):
+    locked: bool
+
+
+class AroundPins(Strict):
+    time_limit_s: float = Field(default=10, ge=1, le=600)
+
+
+def _editable(db: Session, plan_id: int, who: Principal) -> Plan:
+    plan = scoped(db, Plan, plan_id, who, "plan")
+    if plan.kind != "home_visits":
+        raise HTTPException(409, "les ajustements à la main portent sur les plans de visites à domicile")
+    if plan.status == "superseded":
+        raise HTTPException(409, "ce plan a été remplacé : ajustez le plan publié ou un brouillon")
+    if "problem" not in (plan.solution or {}):
+        raise HTTPException(409, "ce plan n'a pas de problème enregistré : relancez un calcul")
+    return plan
+
+
+def _apply(db: Session, request: Request, who: Principal, plan: Plan, edit, resource: str) -> dict:
+    """Run the edit on the stored plan; write it (in place for a draft, as a new draft for a published plan)
+    only once it has passed every check."""
+    from api.service.planning import edit_stored, view_diff
+
+    title = (plan.view or {}).get("title") or plan.title or None
+    stored, view, message = edit_stored(plan.kind, plan.solution, edit, title,
+                                        request.app.state.settings.network_path and
+                                        str(request.app.state.settings.network_path))
+    new_view = view_to_dict(view)
+    target = plan
+    if plan.status == "published":
+        target = Plan(territory_id=plan.territory_id, kind=plan.kind, status="draft",
+                      title=f"{plan.title} (ajusté)"[:200], params={**plan.params, "parent_plan_id": plan.id},
+                      parent_id=plan.id)
+        db.add(target)
+    target.diff = view_diff(plan.view or {}, new_view)
+    target.view, target.solution = new_view, stored
+    db.commit()
+    record_read(db, who, "edit", resource, 1)
+    return {**plan_out(target), "message": message, "edited_from": plan.id}
+
+
+def _hhmm_s(text: str | None) -> int | None:
+    if not text:
+        return None
+    h, m = text.split(":")
+    return 3600 * int(h) + 60 * int(m)
+
+
+@router.post("/{plan_id}/visits/{patient_code}/{visit_index}/move",
+             summary="Move a visit to another day, caregiver or time (checked at once; pinned by default)")
+def move_visit(plan_id: Id, patient_code: PatientCode, visit_index: VisitIndex, body: MoveVisit, request: Request,
+               db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+    from planner.home_visits.edits import move_visit as move
+
+    plan = _editable(db, plan_id, who)
+    _known_patient(plan, patient_code)
+    return _apply(db, request, who, plan, lambda p, s, m: move(
+        p, s, m, patient_code, visit_index, body.day, tuple(body.staff_ids), _hhmm_s(body.start_time),
+        pin=body.pin), "/plans/{id}/visits/{code}/{n}/move")
+
+
+@router.put("/{plan_id}/visits/{patient_code}/{visit_index}/pin",
+            summary="Pin a visit where it is (day, caregivers, time) or release it")
+def pin_visit(plan_id: Id, patient_code: PatientCode, visit_index: VisitIndex, body: PinVisit, request: Request,
+              db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+    from planner.home_visits.edits import set_pin
+
+    plan = _editable(db, plan_id, who)
+    _known_patient(plan, patient_code)
+    return _apply(db, request, who, plan, lambda p, s, m: set_pin(p, s, patient_code, visit_index, body.pinned),
+                  "/plans/{id}/visits/{code}/{n}/pin")
+
+
+@router.put("/{plan_id}/days/{day}/lock", summary="Lock a day (its rounds kept as they are) or unlock it")
+def lock_day(plan_id: Id, day: date, body: LockDay, request: Request, db: Session = Depends(get_db),
+             who: Principal = Depends(allow("planner"))) -> dict:
+    from planner.home_visits.edits import lock_day as lock
+
+    plan = _editable(db, plan_id, who)
+    return _apply(db, request, who, plan, lambda p, s, m: lock(p, s, day, body.locked), "/plans/{id}/days/{day}/lock")
+
+
+@router.post("/{plan_id}/replan-around-pins", status_code=202,
+             summary="Re-plan keeping every pin and locked day; poll /jobs/{id}, the result is a draft")
+def replan_around_pins(plan_id: Id, body: AroundPins, request: Request, db: Session = Depends(get_db),
+                       who: Principal = Depends(allow("planner"))) -> dict:
+    from planner import kinds
+
+    plan = _editable(db, plan_id, who)
+    params = {k: v for k, v in plan.params.items() if k != "change"}
+    params.update({"parent_plan_id": plan.id, "around_pins": True, "time_limit_s": body.time_limit_s,
+                   "title": f"{plan.params.get('title') or kinds.get(plan.kind).label_fr} (autour des épingles)"[:150]})
+    return _new_job(db, request, who, "replan", params)
+
+
+def _known_patient(plan: Plan, code: str) -> None:
+    if not any(p.get("id") == code for p in plan.solution["problem"].get("patients", [])):
+        raise HTTPException(404, f"patient {code} absent de ce plan")
