@@ -60,10 +60,12 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"read": [], "write": []})
     errors: Counter = field(default_factory=Counter)
     requests: Counter = field(default_factory=Counter)
+    by_route: dict[str, list[float]] = field(default_factory=dict)
 
     def record(self, kind: str, route: str, status: int | str, ms: float, ok: bool) -> None:
         self.requests[kind] += 1
         self.latencies[kind].append(ms)
+        self.by_route.setdefault(route, []).append(ms)
         if not ok:
             self.errors[(route, status)] += 1
 
@@ -291,6 +293,8 @@ def report(name: str, stats: Stats, seconds: float, jobs: list) -> None:
     print(f"{'kind':<8} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for kind, xs in (("all", allx), ("read", stats.latencies["read"]), ("write", stats.latencies["write"])):
         print(f"{kind:<8} {len(xs):>8} {_pct(xs, .5):>8.1f} {_pct(xs, .99):>8.1f} {max(xs, default=float('nan')):>8.1f}")
+    for route, xs in sorted(stats.by_route.items()):
+        print(f"  {route:<38} {len(xs):>6} {_pct(xs, .5):>8.1f} {_pct(xs, .99):>8.1f} {max(xs):>8.1f}")
     for (route, status), k in sorted(stats.errors.items(), key=lambda x: -x[1]):
         print(f"  error: {route} -> {status} x{k}")
     p99 = _pct(allx, .99)
