@@ -4,7 +4,8 @@ of the territory's, approve or withdraw them."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, allow
@@ -53,15 +54,25 @@ def create_premises(body: PremisesIn, db: Session = Depends(get_db),
             raise HTTPException(422, [{"loc": ["body", "insee"], "field": "insee", "msg": "champ requis"}])
         insee = body.insee
     check_place(db, tid, insee, body.lat, body.lon)
-    n = db.scalar(select(func.count(Premises.id)).where(Premises.territory_id == tid, Premises.insee == insee))
     data = body.model_dump(exclude={"insee", "options"})
-    p = Premises(territory_id=tid, insee=insee, code=f"L{insee}-{n + 1}", proposed_by=who.user_id,
-                 status="approved" if who.role == "planner" else "proposed", **data)
-    set_options("premises", p, body.options, patch=False)
-    check_record(db, "premises", p)
-    db.add(p)
-    db.commit()
-    return premises_out(p)
+    # The code is the next number after the commune's highest (not its count: after a deletion the count
+    # names an existing code); a concurrent request that took it first makes us try the next one.
+    prefix = f"L{insee}-"
+    taken = db.scalars(select(Premises.code).where(Premises.territory_id == tid, Premises.code.like(prefix + "%")))
+    n = max((int(c[len(prefix):]) for c in taken if c[len(prefix):].isdigit()), default=0)
+    for attempt in range(1, 21):
+        p = Premises(territory_id=tid, insee=insee, code=f"{prefix}{n + attempt}", proposed_by=who.user_id,
+                     status="approved" if who.role == "planner" else "proposed", **data)
+        set_options("premises", p, body.options, patch=False)
+        check_record(db, "premises", p)
+        db.add(p)
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            continue
+        return premises_out(p)
+    raise HTTPException(409, "trop de propositions simultanées pour cette commune, réessayez")
 
 
 @router.get("/{premises_id}", summary="One premises")
