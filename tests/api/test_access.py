@@ -194,3 +194,16 @@ def test_batch_over_two_territories_keeps_them_apart(app, client, world):
     bad = client.post("/batches", json={"kind": "rotation", "start": monday, "days": 2, "territories": ["zz"]},
                       headers=hc)
     assert bad.status_code == 422 and "zz" in bad.text
+
+
+def test_a_proposal_after_a_deletion_gets_a_fresh_code(client, world):
+    """Codes were the commune's count + 1: after a deletion a new proposal named an existing code (a 500)."""
+    h = world.headers("municipality")
+    body = {"lat": 48.56, "lon": 3.3, "days": ["mardi"], "hours": "09:00-12:00"}
+    made = [client.post("/premises", json={**body, "name": f"Salle {k}"}, headers=h) for k in range(3)]
+    assert all(r.status_code == 201 for r in made), [r.text for r in made]
+    assert client.delete(f"/premises/{made[0].json()['id']}", headers=world.headers("planner")).status_code == 204
+    r = client.post("/premises", json={**body, "name": "Salle après suppression"}, headers=h)
+    assert r.status_code == 201, r.text
+    codes = [p["code"] for p in client.get("/premises", headers=world.headers("planner")).json()]
+    assert len(codes) == len(set(codes)) and r.json()["code"] not in {m.json()["code"] for m in made[1:]}
