@@ -67,25 +67,20 @@ def run_planning(snapshot: dict, params: dict, progress: Progress) -> PlanOutcom
                                deterministic=bool(params.get("deterministic", True)))
     progress(0.02, "préparation du problème")
     changes: tuple = ()
-    if params.get("around_pins"):  # the stored problem with its pins and locked days, re-optimised around them
+    if params.get("change") or params.get("around_pins"):  # from the stored plan's own problem
         parent = snapshot.get("parent", {}).get("solution", {})
         if "problem" not in parent:
             raise InputError("le plan d'origine n'a pas de problème enregistré", field="plan_id")
         problem = kind.problem_from_dict(parent["problem"])
         matrix = _matrix(kind, problem, snapshot.get("network_path"))
         relay = _Relay(progress, solve_params.time_limit_s, kind.size_fr(problem))
-        sol = kind.solve(problem, matrix, solve_params, relay.event)
-    elif params.get("change"):
-        parent = snapshot.get("parent", {}).get("solution", {})
-        if "problem" not in parent:
-            raise InputError("le plan d'origine n'a pas de problème enregistré", field="plan_id")
-        problem = kind.problem_from_dict(parent["problem"])
-        published = kind.solution_from_dict(parent["solution"])
-        change = kind.change_from_dict(params["change"], problem, today=date.today())
-        matrix = _matrix(kind, problem, snapshot.get("network_path"))
-        relay = _Relay(progress, solve_params.time_limit_s, kind.size_fr(problem))
-        result = kind.replan(problem, published, change, matrix, solve_params)
-        problem, sol, changes = result.problem, result.solution, result.changes
+        if params.get("change"):
+            published = kind.solution_from_dict(parent["solution"])
+            change = kind.change_from_dict(params["change"], problem, today=date.today())
+            result = kind.replan(problem, published, change, matrix, solve_params)
+            problem, sol, changes = result.problem, result.solution, result.changes
+        else:  # re-optimised around its pins and locked days (they are part of the problem)
+            sol = kind.solve(problem, matrix, solve_params, relay.event)
     else:
         problem = _builders()[kind.name](snapshot, params)
         progress(0.05, "matrice des temps de trajet")
@@ -162,15 +157,16 @@ def view_diff(old: dict, new: dict) -> dict:
 
 
 def edit_stored(kind_name: str, stored: dict, edit: Callable, title: str | None,
-                network_path: str | None = None) -> tuple[dict, PlanView, str]:
+                network_path: str | None = None, *, routed: bool = True) -> tuple[dict, PlanView | None, str]:
     """A hand adjustment of a stored plan: `edit(problem, solution, matrix)` returns the planner's Edited
-    (planner.home_visits.edits); the new stored form, its view and the French message of what was done."""
+    (planner.home_visits.edits); the new stored form, its view and the French message of what was done.
+    `routed` False (a pin, a lock: only the problem changes) builds no travel matrix and no new view (None)."""
     kind = kinds.get(kind_name)
     problem = kind.problem_from_dict(stored["problem"])
     solution = kind.solution_from_dict(stored["solution"])
-    matrix = _matrix(kind, problem, network_path)
+    matrix = _matrix(kind, problem, network_path) if routed else None
     result = edit(problem, solution, matrix)
-    view = kind.view(result.problem, result.solution, matrix, title=title)
+    view = kind.view(result.problem, result.solution, matrix, title=title) if routed else None
     return ({"problem": kind.problem_to_dict(result.problem), "solution": kind.solution_to_dict(result.solution),
              "changes": []}, view, result.message)
 

@@ -145,22 +145,24 @@ def check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: HomeVisitSo
             n += 1
             if n > 60:
                 break
-    errors += _check_pins(problem, calendar)
+    errors += _check_pins(problem, calendar, unplanned)
     extra = set(calendar) - {k for k in calendar if k[0] in patients}
     for key in sorted(extra):
         errors.append(f"{key[0]}: planned visit of an unknown patient")
     return errors
 
 
-def _check_pins(problem: HomeVisitProblem, calendar: dict) -> list[str]:
-    """Pinned visits where the planner put them; nothing but pinned visits on a locked day."""
+def _check_pins(problem: HomeVisitProblem, calendar: dict, unplanned: dict) -> list[str]:
+    """Pinned visits where the planner put them (or unscheduled, with the reason, when their day cannot hold
+    them: a pin never moves); nothing but pinned visits on a locked day."""
     errors = []
     pinned = {x.key: x for x in problem.pins}
     for key, pin in sorted(pinned.items()):
         v = calendar.get(key)
         label = f"{key[0]} visit {key[1]}"
         if v is None:
-            errors.append(f"{label}: pinned on {pin.day.isoformat()} but not planned")
+            if key not in unplanned:
+                errors.append(f"{label}: pinned on {pin.day.isoformat()} but neither planned nor unscheduled")
             continue
         if v.day != pin.day:
             errors.append(f"{label}: pinned on {pin.day.isoformat()}, planned on {v.day.isoformat()}")

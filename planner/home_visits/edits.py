@@ -11,20 +11,21 @@ so "re-plan around my pins" is the planner's own solve of that problem.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from planner.core.errors import InputError
+from planner.core.french import WEEKDAYS
 from planner.core.hours import format_hhmm
 from planner.core.travel import TravelMatrix
-from planner.home_visits.calendar import Demand, availability, fr_day, staff_can, visit_window
+from planner.home_visits.calendar import Demand, Window, allowed_range, availability, fr_day, staff_can, visit_window
 from planner.home_visits.check import check
 from planner.home_visits.model import (
     DOCTOR, NURSE, ROLE_LABELS_FR, HomeVisitProblem, HomeVisitSolution, Pin, PlannedVisit, Route,
+    UnscheduledVisit,
 )
 from planner.home_visits.solver import _recompute_on_time, _Solver, indicators
 
 DAY_LIMIT_S = 2.0  # search time for re-routing one day after an edit (a greedy descent usually ends sooner)
-WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def _clock(seconds: int) -> str:
     return format_hhmm(seconds // 60).replace(":", "h")
 
 
-def _visit(problem: HomeVisitProblem, solution: HomeVisitSolution, patient_id: str, visit_index: int):
+def _visit(solution: HomeVisitSolution, patient_id: str, visit_index: int):
     key = (patient_id, visit_index)
     v = next((x for x in solution.visits if (x.patient_id, x.visit_index) == key), None)
     u = next((x for x in solution.unscheduled if (x.patient_id, x.visit_index) == key), None)
@@ -62,7 +63,7 @@ def move_visit(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix: T
                pin: bool = True, time_limit_s: float = DAY_LIMIT_S) -> Edited:
     """The plan with this visit on `day` (with `staff_ids`, at `start_s` when given), pinned there unless
     `pin` is False; InputError naming the broken rule in French otherwise."""
-    v, u = _visit(problem, solution, patient_id, visit_index)
+    v, u = _visit(solution, patient_id, visit_index)
     p = problem.patient(patient_id)
     role, joint = (v or u).role, (v or u).joint
     roles = (DOCTOR, NURSE) if joint else (role,)
@@ -98,7 +99,7 @@ def move_visit(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix: T
         if s.is_absent(day):
             raise _refuse(f"{s.name} est absent(e) le {fr_day(day)}", "staff_ids")
         if s.hours_on(day) is None:
-            raise _refuse(f"{s.name} ne travaille pas le {WEEKDAYS_FR[day.weekday()]}", "staff_ids")
+            raise _refuse(f"{s.name} ne travaille pas le {WEEKDAYS[day.weekday()]}", "staff_ids")
         if span is None:
             raise _refuse(f"{s.name} ne peut plus travailler le {fr_day(day)} : temps de travail limité par le "
                           "Code du travail (10 h par jour, 11 h de repos, 48 h par semaine)", "staff_ids")
@@ -115,50 +116,45 @@ def move_visit(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix: T
         if start_s < p.window.start_min * 60 or end > p.window.end_min * 60:
             raise _refuse(f"{_clock(start_s)} : hors de la plage horaire de {p.name} ({p.window.label})",
                           "start_time")
-    _check_spacing(problem, solution, p, visit_index, day)
+    _check_spacing(problem, solution, p, visit_index, day, u)
 
-    pins = tuple(x for x in problem.pins if x.key != (patient_id, visit_index))
-    if pin:
-        pins += (Pin(patient_id, visit_index, day, chosen, start_s),)
-    edited = replace(problem, pins=pins)
     days = sorted({day} | ({v.day} if v is not None else set()))
-    new = _reroute(edited, solution, matrix, days, moved=(patient_id, visit_index), target=day, chosen=chosen,
+    new = _reroute(problem, solution, matrix, days, moved=(patient_id, visit_index), target=day, chosen=chosen,
                    role=role, joint=joint, start_s=start_s, time_limit_s=time_limit_s)
-    if pin:  # the pin names the caregivers the visit got, so a re-plan keeps them
-        got = next(x for x in new.visits if (x.patient_id, x.visit_index) == (patient_id, visit_index))
-        edited = replace(edited, pins=pins[:-1] + (Pin(patient_id, visit_index, day, got.staff_ids, start_s),))
-    _final_check(edited, matrix, new)
     got = next(x for x in new.visits if (x.patient_id, x.visit_index) == (patient_id, visit_index))
+    pins = tuple(x for x in problem.pins if x.key != (patient_id, visit_index))
+    if pin:  # the pin names the caregivers the visit got, so a re-plan keeps them
+        pins += (Pin(patient_id, visit_index, day, got.staff_ids, start_s),)
+    edited = replace(problem, pins=pins)
+    _final_check(edited, matrix, new)
     msg = (f"{what} : {fr_day(day)} à {_clock(got.start_s)} avec {_names(problem, got.staff_ids)}"
            f"{' (épinglée)' if pin else ''}")
     return Edited(edited, new, msg)
 
 
-def _check_spacing(problem: HomeVisitProblem, solution: HomeVisitSolution, p, n: int, day: date) -> None:
-    """The patient's rhythm: one visit every f days ± t, counted from the previous planned visit, and the
-    next planned visit still within its own spacing."""
+def _check_spacing(problem: HomeVisitProblem, solution: HomeVisitSolution, p, n: int, day: date,
+                   unplanned: UnscheduledVisit | None) -> None:
+    """The patient's rhythm (calendar.allowed_range, the rule the solver moves visits by): one visit every
+    f days ± t after the previous planned one, and the next planned one still within its own spacing."""
+    h = problem.horizon
     planned = {x.visit_index: x for x in solution.visits if x.patient_id == p.id}
-    f, t = p.frequency_days, p.tolerance_days
-    start = problem.horizon.start
-    lo, hi, why = None, None, []
     if n == 1:
-        w = visit_window(p, p.last_visit, True, start)
-        lo, hi = w.earliest, w.latest
-        if p.last_visit:
-            why.append(f"dernière visite le {p.last_visit.strftime('%d/%m')}")
-    elif n - 1 in planned:
-        w = visit_window(p, planned[n - 1].day, False, start)
-        lo, hi = w.earliest, w.latest
-        why.append(f"visite précédente le {fr_day(planned[n - 1].day)}")
+        window = visit_window(p, p.last_visit, True, h.start)
+    elif unplanned is not None:
+        window = Window(unplanned.earliest, unplanned.earliest, unplanned.latest, unplanned.earliest, unplanned.latest)
+    else:  # after an unplanned visit the checker counts no spacing: only the next visit bounds this one
+        window = Window(h.start, h.start, h.end, h.start, h.end)
+    by_key = {(p.id, k): Demand(p, k, x.role, x.joint, window, x.day) for k, x in planned.items() if k != n}
+    lo, hi = allowed_range(Demand(p, n, p.role_of(n), p.joint.is_joint(n), window), by_key, h.start)
+    if lo <= day <= hi:
+        return
+    why = [f"visite précédente le {fr_day(planned[n - 1].day)}"] if n - 1 in planned else (
+        [f"dernière visite le {p.last_visit.strftime('%d/%m')}"] if n == 1 and p.last_visit else [])
     if n + 1 in planned:
-        nxt = planned[n + 1].day
-        lo = max(lo, nxt - timedelta(days=f + t)) if lo else nxt - timedelta(days=f + t)
-        hi = min(hi, nxt - timedelta(days=f - t)) if hi else nxt - timedelta(days=f - t)
-        why.append(f"visite suivante le {fr_day(nxt)}")
-    if lo is not None and not lo <= day <= hi:
-        span = f"entre le {fr_day(lo)} et le {fr_day(hi)}" if lo <= hi else "à aucune date"
-        raise _refuse(f"{p.name} : la visite n° {n} doit tomber {span} (une visite tous les {f} jours ± {t} ; "
-                      f"{', '.join(why)})", "day")
+        why.append(f"visite suivante le {fr_day(planned[n + 1].day)}")
+    span = f"entre le {fr_day(lo)} et le {fr_day(hi)}" if lo <= hi else "à aucune date"
+    raise _refuse(f"{p.name} : la visite n° {n} doit tomber {span} (une visite tous les {p.frequency_days} jours "
+                  f"± {p.tolerance_days}{' ; ' + ', '.join(why) if why else ''})", "day")
 
 
 def _reroute(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix: TravelMatrix, days: list[date], *,
@@ -199,7 +195,7 @@ def _reroute(problem: HomeVisitProblem, solution: HomeVisitSolution, matrix: Tra
             new_routes.append(r)
             for st in r.stops:
                 k = (st.patient_id, st.visit_index)
-                d0, s0, ids = placed.get(k, (day, st.start_s, ()))
+                _, s0, ids = placed.get(k, (day, st.start_s, ()))
                 placed[k] = (day, min(s0, st.start_s), tuple(sorted(ids + (r.staff_id,))))
     routes = tuple(sorted([r for r in solution.routes if r.day not in days] + new_routes,
                           key=lambda r: (r.day, r.staff_id)))
@@ -233,7 +229,7 @@ def _final_check(problem: HomeVisitProblem, matrix: TravelMatrix, solution: Home
 def set_pin(problem: HomeVisitProblem, solution: HomeVisitSolution, patient_id: str, visit_index: int,
             pinned: bool) -> Edited:
     """Pin a planned visit where it is (day, caregivers, start), or release it."""
-    v, _ = _visit(problem, solution, patient_id, visit_index)
+    v, _ = _visit(solution, patient_id, visit_index)
     key = (patient_id, visit_index)
     name = problem.patient(patient_id).name
     current = problem.pin(*key)

@@ -68,6 +68,7 @@ def test_move_pin_lock_and_replan_around_the_pins(client, demo):
 
     # re-plan around the pins: every pin kept, the plan valid
     locked = client.get(f"/plans/{plan['id']}", headers=h).json()
+    assert locked["diff"] == after["diff"] and locked["view"] == after["view"]  # a lock moves nothing
     pins = locked["solution"]["problem"]["pins"]
     assert len(pins) > 1
     r = client.post(f"/plans/{plan['id']}/replan-around-pins", json={"time_limit_s": 2}, headers=h)

@@ -18,14 +18,14 @@ def visit_timeline(plan) -> dict | None:
     start = date.fromisoformat(h["start"])
     days = [(start + timedelta(days=k)).isoformat() for k in range(int(h["days"]))]
     names = {p["id"]: p.get("name") or p["id"] for p in problem["patients"]}
-    pins = {(p["patient_id"], p["visit_index"]): p for p in problem.get("pins", [])}
-    rows = {s["id"]: {"id": s["id"], "name": s.get("name") or s["id"], "role": s.get("role", ""),
-                      "cells": {d: [] for d in days}} for s in problem["staff"]}
+    pins = {(p["patient_id"], p["visit_index"]) for p in problem.get("pins", [])}
+    rows = {s["id"]: {"id": s["id"], "name": s.get("name") or s["id"], "cells": {d: [] for d in days}}
+            for s in problem["staff"]}
     for v in solution.get("calendar", []):
         key = (v["patient_id"], v["visit_index"])
         card = {"patient_id": v["patient_id"], "visit_index": v["visit_index"], "name": names.get(v["patient_id"], ""),
                 "time": f"{v['start_s'] // 3600:02d}h{v['start_s'] % 3600 // 60:02d}", "joint": v["joint"],
-                "pinned": key in pins, "by_lock": bool(pins.get(key, {}).get("by_lock"))}
+                "pinned": key in pins}
         for sid in v["staff_ids"]:
             if sid in rows and v["date"] in rows[sid]["cells"]:
                 rows[sid]["cells"][v["date"]].append(card)

@@ -18,6 +18,7 @@ from api.service.auth import Principal, allow
 from api.service.db.models import Plan
 from api.service.routers.common import Id, Strict, get_db, scoped
 from api.service.routers.plans import _new_job, plan_out
+from planner.core.hours import parse_hhmm
 
 router = APIRouter(prefix="/plans", tags=["plan edits"])
 
@@ -60,34 +61,29 @@ def _editable(db: Session, plan_id: int, who: Principal) -> Plan:
     return plan
 
 
-def _apply(db: Session, request: Request, who: Principal, plan: Plan, edit, resource: str) -> dict:
+def _apply(db: Session, request: Request, who: Principal, plan: Plan, edit, resource: str, *,
+           routed: bool = True) -> dict:
     """Run the edit on the stored plan; write it (in place for a draft, as a new draft for a published plan)
-    only once it has passed every check."""
+    only once it has passed every check. A pin or a lock (`routed` False) keeps the plan's view and diff."""
     from api.service.planning import edit_stored, view_diff
 
     title = (plan.view or {}).get("title") or plan.title or None
-    stored, view, message = edit_stored(plan.kind, plan.solution, edit, title,
-                                        request.app.state.settings.network_path and
-                                        str(request.app.state.settings.network_path))
-    new_view = view_to_dict(view)
+    net = request.app.state.settings.network_path
+    stored, view, message = edit_stored(plan.kind, plan.solution, edit, title, str(net) if net else None,
+                                        routed=routed)
+    new_view = view_to_dict(view) if view is not None else plan.view
     target = plan
     if plan.status == "published":
         target = Plan(territory_id=plan.territory_id, kind=plan.kind, status="draft",
                       title=f"{plan.title} (ajusté)"[:200], params={**plan.params, "parent_plan_id": plan.id},
                       parent_id=plan.id)
         db.add(target)
-    target.diff = view_diff(plan.view or {}, new_view)
+    if view is not None or target is not plan:  # what moved since the plan it comes from
+        target.diff = view_diff(plan.view or {}, new_view)
     target.view, target.solution = new_view, stored
     db.commit()
     record_read(db, who, "edit", resource, 1)
     return {**plan_out(target), "message": message, "edited_from": plan.id}
-
-
-def _hhmm_s(text: str | None) -> int | None:
-    if not text:
-        return None
-    h, m = text.split(":")
-    return 3600 * int(h) + 60 * int(m)
 
 
 @router.post("/{plan_id}/visits/{patient_code}/{visit_index}/move",
@@ -99,7 +95,8 @@ def move_visit(plan_id: Id, patient_code: PatientCode, visit_index: VisitIndex, 
     plan = _editable(db, plan_id, who)
     _known_patient(plan, patient_code)
     return _apply(db, request, who, plan, lambda p, s, m: move(
-        p, s, m, patient_code, visit_index, body.day, tuple(body.staff_ids), _hhmm_s(body.start_time),
+        p, s, m, patient_code, visit_index, body.day, tuple(body.staff_ids),
+        60 * parse_hhmm(body.start_time) if body.start_time else None,
         pin=body.pin), "/plans/{id}/visits/{code}/{n}/move")
 
 
@@ -112,7 +109,7 @@ def pin_visit(plan_id: Id, patient_code: PatientCode, visit_index: VisitIndex, b
     plan = _editable(db, plan_id, who)
     _known_patient(plan, patient_code)
     return _apply(db, request, who, plan, lambda p, s, m: set_pin(p, s, patient_code, visit_index, body.pinned),
-                  "/plans/{id}/visits/{code}/{n}/pin")
+                  "/plans/{id}/visits/{code}/{n}/pin", routed=False)
 
 
 @router.put("/{plan_id}/days/{day}/lock", summary="Lock a day (its rounds kept as they are) or unlock it")
@@ -121,7 +118,8 @@ def lock_day(plan_id: Id, day: date, body: LockDay, request: Request, db: Sessio
     from planner.home_visits.edits import lock_day as lock
 
     plan = _editable(db, plan_id, who)
-    return _apply(db, request, who, plan, lambda p, s, m: lock(p, s, day, body.locked), "/plans/{id}/days/{day}/lock")
+    return _apply(db, request, who, plan, lambda p, s, m: lock(p, s, day, body.locked), "/plans/{id}/days/{day}/lock",
+                  routed=False)
 
 
 @router.post("/{plan_id}/replan-around-pins", status_code=202,

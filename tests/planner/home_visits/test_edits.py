@@ -12,6 +12,7 @@ from planner.core.errors import InputError
 from planner.home_visits.check import check
 from planner.home_visits.edits import lock_day, move_visit, set_pin
 from planner.home_visits.io import problem_from_dict, problem_to_dict
+from planner.home_visits.model import Pin
 from planner.home_visits.solver import solve
 
 from .conftest import make_problem, matrix_for
@@ -69,6 +70,30 @@ def test_edits_that_break_a_rule_are_refused_in_french(planned):
     with pytest.raises(InputError, match="hors de la plage horaire|hors des horaires"):
         move_visit(problem, sol, matrix, doctor_visit.patient_id, doctor_visit.visit_index, doctor_visit.day,
                    start_s=19 * 3600)
+
+
+def test_closed_days_and_unavailable_patients_are_refused(planned):
+    problem, matrix, sol = planned
+    v = sol.visits[0]
+    closed = replace(problem, horizon=replace(problem.horizon, closed=(v.day,)))
+    with pytest.raises(InputError, match="jour fermé"):
+        move_visit(closed, sol, matrix, v.patient_id, v.visit_index, v.day)
+    away = replace(problem, patients=tuple(replace(p, unavailable=(v.day,)) if p.id == v.patient_id else p
+                                           for p in problem.patients))
+    with pytest.raises(InputError, match="indisponible"):
+        move_visit(away, sol, matrix, v.patient_id, v.visit_index, v.day)
+
+
+def test_a_pin_its_day_cannot_hold_stays_out_with_the_reason_and_never_moves(planned):
+    problem, matrix, sol = planned
+    v = next(x for x in sol.visits if x.role == "nurse" and not x.joint)
+    away = tuple(replace(s, absences=((v.day, v.day),)) if s.id == "N1" else s for s in problem.staff)
+    held = replace(problem, staff=away, pins=(Pin(v.patient_id, v.visit_index, v.day, ("N1",)),))
+    again = solve(held, matrix, time_limit_s=2, seed=1)
+    assert check(held, matrix, again) == []
+    assert (v.patient_id, v.visit_index) not in {(x.patient_id, x.visit_index) for x in again.visits}
+    out = next(u for u in again.unscheduled if (u.patient_id, u.visit_index) == (v.patient_id, v.visit_index))
+    assert "épinglée" in out.reason
 
 
 def test_a_pin_on_an_absent_caregiver_is_refused(planned):
