@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from api.service.audit import recent_reads, record_read
 from api.service.auth import Principal, allow
+from api.service.pages.daymap import day_legs, map_data, plan_itineraries
 from api.service.db.models import Commune, Job, Patient, Plan, Premises, Staff, Unit
 from api.outputs.svgmap import render
 from api.service.itineraries import published_plans
-from api.service.pages.daymap import day_legs, map_data, plan_itineraries
 from api.service.routers.common import InseePath, get_db, territory_of
 from api.service.routers.itineraries import my_days
 from api.service.routers.public import schedule_data
