@@ -84,3 +84,26 @@ def test_planner_maps_have_one_layer_per_person_day_and_name_no_patient(client, 
     assert page.status_code == 200 and _map_data(page.text)["layers"] == [] and "Aucune tournée ce jour-là" in page.text
     assert len(_map_data(client.get(f"/plans/{pid}/map?day={its[0]['day']}", headers=h).text)["layers"]) == len(its)
     assert client.get(f"/plans/{pid}/map", headers=world.headers("field")).status_code == 403
+
+
+def test_map_follows_a_draft_edited_in_place(app, client, world, run_plan):
+    """A draft adjusted by hand keeps its id: its map shows the stops where they are now, not the first legs."""
+    from api.service.db.models import Plan
+
+    pid = run_plan("home_visits", publish=False)
+    h = world.headers("planner")
+    before = _map_data(client.get(f"/plans/{pid}/map", headers=h).text)["layers"][0]["legs"]
+    with app.state.sessions() as db:
+        plan = db.get(Plan, pid)
+        view = plan.view
+        stop = view["itineraries"][0]["stops"][1]
+        stop["location"] = {"lat": stop["location"]["lat"] + 0.01, "lon": stop["location"]["lon"] + 0.01}
+        plan.view = None
+        db.flush()
+        plan.view = view
+        db.commit()
+        moved = [stop["location"]["lat"], stop["location"]["lon"]]
+    for url in (f"/plans/{pid}/map", f"/pages/planificateur?plan={pid}"):
+        legs = _map_data(client.get(url, headers=h).text)["layers"][0]["legs"]
+        assert legs[0]["coords"][-1] == moved and legs[1]["coords"][0] == moved, url
+        assert legs[0]["coords"] != before[0]["coords"] and legs[2:] == before[2:]

@@ -22,13 +22,16 @@ _cache_lock = threading.Lock()
 
 
 def _key(request: Request, it: dict) -> tuple:
-    return (it["plan_id"], it["resource_id"], it["day"], str(request.app.state.settings.network_path or ""))
+    """What a day's legs depend on: the network, the model, and where its stops are, in order (a draft edited
+    in place keeps its id but not its stops)."""
+    return (str(request.app.state.settings.network_path or ""), bool(it.get("approximate", True)),
+            tuple((s["location"]["lat"], s["location"]["lon"]) for s in it.get("stops", [])))
 
 
 def day_legs(request: Request, its: list[dict]) -> list[list[dict]]:
     """The legs of each itinerary (with its plan_id and plan_kind) along the roads of the service's network:
     straight and flagged `on_road=False` without one or where a leg cannot be routed. Computed once per process
-    and itinerary, the missing days of one plan together (each distinct leg routed once)."""
+    and sequence of stops, the missing days of one plan together (each distinct leg routed once)."""
     from api.outputs.legs import view_legs
     from api.outputs.viewjson import view_from_dict
     from api.service.planning import road_network
