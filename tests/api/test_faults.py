@@ -263,7 +263,7 @@ def test_two_services_on_one_database(db_url, tmp_path):
 
         def write(base: str, prefix: str) -> None:
             with httpx.Client(base_url=base, headers=h, timeout=60) as c:
-                for k in range(15):
+                for k in range(10):
                     r = c.post("/staff", json=dict(body, code=f"{prefix}{k}", name=f"Soignant {prefix}{k}"))
                     if r.status_code != 201:
                         errors.append((prefix, k, r.status_code, r.text[:200]))
@@ -275,7 +275,7 @@ def test_two_services_on_one_database(db_url, tmp_path):
             th.join(120)
         assert not errors, errors
         codes = {s["code"] for s in httpx.get(f"{a}/staff", headers=h, timeout=10).json()}
-        assert {f"{p}{k}" for p in "AB" for k in range(15)} <= codes
+        assert {f"{p}{k}" for p in "AB" for k in range(10)} <= codes
 
         jid = _plan(a, h, 1)  # submitted to A (A's Ray runs it), followed and read on B
         j = _wait(b, h, jid, lambda j: j["status"] in FINAL, timeout=90)
@@ -283,6 +283,9 @@ def test_two_services_on_one_database(db_url, tmp_path):
         assert httpx.get(f"{b}/plans/{j['plan_id']}", headers=h, timeout=10).status_code == 200
         assert not _consistent(engine, sessions)
     finally:
+        for proc in procs:  # both stop at once
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         for proc in procs:
             _stop(proc)
         engine.dispose()
