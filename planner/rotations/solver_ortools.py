@@ -13,6 +13,7 @@ from planner.rotations.cpsat.build_ortools import build_model
 from planner.rotations.cpsat.hints_ortools import add_hint
 from planner.rotations.cpsat.params import Progress, SolveParams
 from planner.rotations.cpsat.phases_ortools import key_of, run_phases
+from planner.rotations.edits import lost_pins
 from planner.rotations.cpsat.read_ortools import allocate_fair, as_fallback, plan_value, read_plan
 from planner.rotations.model import RotationProblem, RotationSolution
 from planner.core.travel import TravelMatrix, travel_record
@@ -23,7 +24,8 @@ __all__ = ["Progress", "SolveParams", "solve"]
 def solve(problem: RotationProblem, matrix: TravelMatrix, params: SolveParams | None = None,
           **options) -> RotationSolution:
     """Plan the rotation; the plan remembers the travel model it was made on."""
-    return replace(_solve(problem, matrix, SolveParams.of(params, **options)), travel=travel_record(matrix))
+    plan = _solve(problem, matrix, SolveParams.of(params, **options))
+    return replace(plan, travel=travel_record(matrix), warnings=plan.warnings + lost_pins(problem, matrix, plan))
 
 
 def _plan_key(problem: RotationProblem, plan: RotationSolution) -> tuple[int, int]:
