@@ -94,13 +94,14 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
     jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
     staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))
     units = list(db.scalars(select(Unit).where(Unit.territory_id == tid).order_by(Unit.code)))
-    from api.service.pages.timeline import visit_timeline
+    from api.service.pages.timeline import session_timeline, visit_timeline
 
     timeline = visit_timeline(current) if current is not None else None
+    sessions = session_timeline(current) if current is not None else None
     if timeline and timeline["patients"]:
         record_read(db, who, "page", "/pages/planificateur (timeline)", timeline["patients"])
     reads = recent_reads(db, tid, limit=10)
-    return templates.TemplateResponse(request, "planificateur.html", {"reads": reads, "timeline": timeline,
+    return templates.TemplateResponse(request, "planificateur.html", {"reads": reads, "timeline": timeline, "sessions": sessions,
         "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})
 
