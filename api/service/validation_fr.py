@@ -46,7 +46,7 @@ def french_message(error: dict) -> str:
         "bool_type": "oui ou non attendu (true ou false)",
         "string_type": "texte attendu",
         "list_type": "liste attendue",
-        "dict_type": "objet {clé: valeur} attendu",
+        "dict_type": "objet {{clé: valeur}} attendu",
         "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
         "date_parsing": "date attendue (AAAA-MM-JJ)",
         "date_type": "date attendue (AAAA-MM-JJ)",
