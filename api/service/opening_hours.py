@@ -143,23 +143,31 @@ def summary_fr(week: WeeklyHours | None) -> str:
     return " · ".join(parts)
 
 
-def premises_week(p: Any) -> WeeklyHours | None:
-    """The weekly hours the planner reads for a premises row (its stated hours, else days + hours)."""
+def _stated(p: Any) -> Any:
+    """The `hours` the planner reads for a premises row (its stated hours, else days + hours), or None."""
     from api.service.records import premises_record
 
-    value = premises_record(p).get("hours")
-    if value in (None, "", []) or hours_problems(value):
-        return None
-    return weekly(value)
+    try:
+        value = premises_record(p).get("hours")
+    except ValueError:  # a malformed `hours` column (never written by the API): shown as unreadable
+        return "?"
+    return None if value in (None, "", []) else value
+
+
+def premises_week(p: Any) -> WeeklyHours | None:
+    """The weekly hours the planner reads for a premises row; None when there are none or they are unusable."""
+    value = _stated(p)
+    return None if value is None or hours_problems(value) else weekly(value)
 
 
 def premises_summary(p: Any) -> str:
     """The French summary of a premises' hours; without any, the planner takes the town hall's."""
-    from api.service.records import premises_record
-
-    if premises_record(p).get("hours") in (None, "", []):
+    value = _stated(p)
+    if value is None:
         return "horaires de la mairie"
-    return summary_fr(premises_week(p))
+    if hours_problems(value):
+        return "horaires illisibles : à corriger"
+    return summary_fr(weekly(value))
 
 
 def per_day(week: WeeklyHours | None) -> dict[str, list[list[str]]]:
