@@ -93,6 +93,8 @@ def test_clerk_states_hours_is_refused_in_french_saves_and_reads_the_summary(ser
             _set(page, "lundi", "matin", "09:00", "12:00")
             _set(page, "jeudi", "apresmidi", "14:00", "18:00")
             _set(page, "lundi", "apresmidi", "14:00", "11:00")
+            assert "ferme" in page.get_attribute("#jour-mardi", "class")  # shown closed
+            assert "ferme" not in page.get_attribute("#jour-lundi", "class")
             page.click("#envoyer")
             refusal = page.locator("#erreur-lundi")
             refusal.wait_for(state="visible")
