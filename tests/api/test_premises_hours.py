@@ -142,3 +142,24 @@ def test_checks_agree_with_the_planner():
     assert summary_fr(week) == "lun. 08h30–12h00, 13h30–24h00 · sam.–dim. 08h30–12h00, 13h30–24h00"
     # adjacent windows do not overlap
     assert hours_problems([["lundi", "lundi", [["09:00", "12:00"], ["12:00", "13:00"]]]]) == []
+
+
+def test_imported_hours_checked_in_french_and_days_derived(client, world):
+    """premises.csv of docs/rotation_format.md: its `hours` column holds the same JSON form."""
+    h = world.headers("planner")
+    good = '"[[""lundi"",""mardi"",[[""09:00"",""12:00""]]]]"'
+    bad = '"[[""jeudi"",""jeudi"",[[""09:00"",""12:00""],[""11:00"",""13:00""]]]]"'
+    rows = ["id,name,insee,lat,lon,hours", f"I1,Salle importée,77379,48.56,3.30,{good}",
+            f"I2,Salle mal saisie,77379,48.56,3.30,{bad}"]
+    r = client.post("/imports/premises", files={"file": ("premises.csv", ("\n".join(rows) + "\n").encode(), "text/csv")},
+                    headers=h)
+    assert r.status_code == 422, r.text
+    [err] = r.json()["detail"]
+    assert (err["row"], err["field"]) == (3, "hours")
+    assert "jeudi : les créneaux 09:00–12:00 et 11:00–13:00 se chevauchent" in err["msg"]
+    r = client.post("/imports/premises", files={"file": ("premises.csv", ("\n".join(rows[:2]) + "\n").encode(),
+                                                         "text/csv")}, headers=h)
+    assert r.status_code == 200, r.text
+    [p] = [x for x in client.get("/premises", headers=h).json() if x["code"] == "I1"]
+    assert p["days"] == ["lundi", "mardi"] and p["hours"] == "09:00-12:00"
+    assert p["hours_summary"] == "lun.–mar. 09h00–12h00"
