@@ -163,3 +163,11 @@ def test_imported_hours_checked_in_french_and_days_derived(client, world):
     [p] = [x for x in client.get("/premises", headers=h).json() if x["code"] == "I1"]
     assert p["days"] == ["lundi", "mardi"] and p["hours"] == "09:00-12:00"
     assert p["hours_summary"] == "lun.–mar. 09h00–12h00"
+
+
+def test_the_documented_example_states_hours(client, world):
+    example = client.get("/openapi.json").json()["components"]["schemas"]["PremisesIn"]["examples"][0]
+    r = client.post("/premises", json=example, headers=world.headers("municipality_b"))  # Bray-sur-Seine
+    assert r.status_code == 201, r.text
+    assert r.json()["days"] == ["mardi", "jeudi"]
+    assert r.json()["hours_summary"] == "mar. 09h00–12h00, 14h00–17h00 · jeu. 14h00–18h00"
