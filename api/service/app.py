@@ -105,13 +105,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError):
+        from api.service.validation_fr import french_message
+
         errors = []
         for e in exc.errors():
             loc = list(e.get("loc", ()))
             field = _field_of(loc)
             if e.get("type") == "json_invalid":
                 field = "body"
-            errors.append({"loc": loc, "field": field, "msg": e.get("msg", ""), "type": e.get("type", "")})
+            errors.append({"loc": loc, "field": field, "msg": french_message(e), "type": e.get("type", "")})
         message = "; ".join(f"{x['field']}: {x['msg']}" for x in errors)
         return JSONResponse({"detail": errors, "message": message}, status_code=422)
 

@@ -18,6 +18,7 @@ from api.service.auth import Principal, allow
 from api.service.db.models import Commune, Job, Patient, Plan, Premises, Staff, Unit
 from api.outputs.svgmap import render
 from api.service.itineraries import published_plans
+from api.service.opening_hours import per_day, premises_summary, premises_week
 from api.service.routers.common import InseePath, get_db, territory_of
 from api.service.routers.itineraries import my_days
 from api.service.routers.maps import itinerary_layers
@@ -38,6 +39,8 @@ def jour_fr(iso: str) -> str:
 
 
 templates.env.filters["jour_fr"] = jour_fr
+templates.env.filters["horaires_fr"] = premises_summary  # "lun. 09h00–12h00 · jeu. 14h00–18h00"
+templates.env.filters["horaires_jours"] = lambda p: per_day(premises_week(p))  # the weekly form's values
 
 
 @router.get("", response_class=HTMLResponse)
