@@ -76,8 +76,10 @@ def _solve(problem: RotationProblem, matrix: TravelMatrix, prm: SolveParams) -> 
     sessions, nights, allocations = read_plan(rm, problem, solver)
     achieved = out.achieved
     left = prm.time_limit_s - (time.monotonic() - t0)
+    # deterministic: a budget that does not depend on the clock, so the same seed gives the same split
+    fair_s = min(3.0, max(0.2, 0.15 * prm.time_limit_s)) if prm.deterministic else max(0.2, min(3.0, left))
     better = allocate_fair(problem, matrix, sessions, allocations, seed=prm.seed, deterministic=prm.deterministic,
-                           time_limit_s=max(0.2, min(3.0, left)))
+                           time_limit_s=fair_s)
     if better is not None:  # same sessions, a fairer split of their consultations
         allocations, gain = better
         achieved += gain

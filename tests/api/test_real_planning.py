@@ -234,3 +234,27 @@ def test_rotation_sessions_stay_inside_the_stated_opening_hours(client, demo):
         windows = stated[st["place_id"]].get(date.fromisoformat(day[:10]).weekday(), [])
         assert any(a <= st["start"][11:16] and st["end"][11:16] <= b for a, b in windows), (st, windows)
     assert len({date.fromisoformat(s["date"]).weekday() for s in sessions}) >= 2
+
+
+def test_the_cli_gives_the_service_plan_for_the_same_problem(client, demo, tmp_path):
+    """The problem a service plan stores, planned by `planner plan rotation` with the same seed and time: the
+    same sessions, nights and consultations (one planner behind both, deterministic search)."""
+    import json
+    import subprocess
+    import sys
+
+    h, _ = demo
+    plan = _plan(client, h, "rotation", 5, seed=1)
+    (tmp_path / "problem.json").write_text(json.dumps(plan["solution"]["problem"]), encoding="utf-8")
+    run = subprocess.run([str(Path(sys.executable).with_name("planner")), "plan", "rotation", "--problem",
+                          str(tmp_path / "problem.json"), "--out", str(tmp_path / "out"), "--time-limit", "2",
+                          "--seed", "1", "--deterministic"], capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode == 0, run.stdout + run.stderr
+    cli = json.loads((tmp_path / "out" / "solution.json").read_text(encoding="utf-8"))
+    service = plan["solution"]["solution"]
+    for key in ("sessions", "allocations"):
+        assert cli[key] == service[key], key
+    assert [(d["unit"], d["date"], d["night"]) for d in cli["days"]] == \
+        [(d["unit"], d["date"], d["night"]) for d in service["days"]]
+    assert cli["indicators"] == service["indicators"]
