@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.db.session import make_engine, migrate, session_factory
@@ -33,6 +34,36 @@ Authentification : `POST /auth/token` puis `Authorization: Bearer <jeton>`."""
 def _field_of(loc: tuple | list) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(loc[-1] if loc else "")
+
+
+UNAVAILABLE = {
+    "full": "espace disque plein sur le serveur de la base de données : rien n'a été enregistré, les données "
+            "d'avant sont intactes ; libérez de la place puis réessayez",
+    "read_only": "la base de données n'accepte plus d'écriture (fichier ou volume en lecture seule) : rien n'a "
+                 "été enregistré, les données d'avant sont intactes ; réessayez quand elle est rétablie",
+    "locked": "la base de données est occupée par un autre processus : rien n'a été enregistré ; réessayez "
+              "dans un instant",
+    "gone": "base de données injoignable : rien n'a été enregistré, les données d'avant sont intactes ; "
+            "réessayez dans un instant",
+}
+
+
+def database_fault(exc: DBAPIError) -> str:
+    """What a database error says about the database: full, read_only, locked, gone, or other (a bug, not an
+    outage: a constraint, a bad statement)."""
+    orig = exc.orig
+    text_ = str(orig or exc).lower()
+    code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None) or ""
+    if code == "53100" or "disk is full" in text_ or "no space left" in text_ or "could not extend" in text_:
+        return "full"
+    if code == "25006" or "readonly database" in text_ or "read-only" in text_:
+        return "read_only"
+    if "database is locked" in text_ or code in ("55P03", "40P01"):
+        return "locked"
+    if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)) or code.startswith("08") \
+            or code.startswith("57P"):
+        return "gone"
+    return "other"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,13 +105,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError):
+        from api.service.validation_fr import french_message
+
         errors = []
         for e in exc.errors():
             loc = list(e.get("loc", ()))
             field = _field_of(loc)
             if e.get("type") == "json_invalid":
                 field = "body"
-            errors.append({"loc": loc, "field": field, "msg": e.get("msg", ""), "type": e.get("type", "")})
+            errors.append({"loc": loc, "field": field, "msg": french_message(e), "type": e.get("type", "")})
         message = "; ".join(f"{x['field']}: {x['msg']}" for x in errors)
         return JSONResponse({"detail": errors, "message": message}, status_code=422)
 
@@ -99,6 +132,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if exc.status_code == 401 and request.url.path.startswith("/pages/") and request.method == "GET":
             return RedirectResponse("/pages/connexion", status_code=303)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DBAPIError)
+    async def on_database_down(request: Request, exc: DBAPIError):
+        # the transaction was rolled back (the session closes without a commit): the previous state stands
+        reason = database_fault(exc)
+        log.error("database unavailable on %s %s: %s (%s)", request.method, request.url.path, reason,
+                  type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+        if reason == "other":
+            return JSONResponse({"detail": "erreur interne"}, status_code=500)
+        return JSONResponse({"detail": UNAVAILABLE[reason]}, status_code=503, headers={"Retry-After": "30"})
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception):

@@ -17,6 +17,8 @@ from planner.core.errors import InputError
 from planner.core.tables import Columns, parse_decimal, read_csv_bytes
 
 from api.service.db.models import Commune, Patient, Premises, Staff
+from api.service.opening_hours import derive_columns
+from api.service.validation_fr import french_message
 from api.service.records import COLUMNS, RecordsRefused, check_row, normalise_options
 from api.service.routers.common import commune_problem
 from api.service.routers.schemas import PatientIn, PremisesIn, StaffIn
@@ -175,7 +177,7 @@ def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str],
         except ValidationError as exc:
             for e in exc.errors():
                 field = ".".join(str(p) for p in e["loc"]) or "?"
-                errors.append(RowError(i, column_of(field), e["msg"]))
+                errors.append(RowError(i, column_of(field), french_message(e)))
             continue
         code = getattr(item, "code", None)
         if code in existing_codes:
@@ -199,6 +201,12 @@ def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str],
         except RecordsRefused as exc:
             errors += [RowError(i, column_of(e.field), e.reason) for e in exc.errors]
             continue
+        if kind == "premises":  # stated hours: the one source of the days (api.service.opening_hours)
+            refused = derive_columns(probe, {k: values[k] for k in ("days", "hours") if k in row})
+            if refused:
+                errors += [RowError(i, column_of(e["field"]), e["msg"]) for e in refused]
+                continue
+            values.update(days=probe.days, hours=probe.hours)
         errors += [RowError(i, column_of(e.field), e.reason) for e in check_row(kind, probe, at=i)]
         rows.append({**values, "options": probe.options})
     return rows, errors

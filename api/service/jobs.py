@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.service.db.models import Job, Plan, utcnow
@@ -40,6 +41,8 @@ HEARTBEAT_S = 5.0  # how often a service process says its jobs are still alive
 STALE_S = 30.0  # a job whose process has not said so for this long was cut short
 PROGRESS_S = 0.2  # a worker writes its progress at most this often
 WATCH_S = 0.2  # how often the service collects finished tasks
+STORE_FAILED = ("le plan calculé n'a pas pu être enregistré (base de données pleine ou injoignable) ; rien n'a "
+                "été modifié, relancez la tâche quand la base est rétablie")
 CANCEL_POLL_S = 0.5  # ... and looks for cancels asked through another service process
 
 
@@ -54,6 +57,39 @@ def worker_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
+def _machine() -> str:
+    """This machine and pid namespace, in 6 hex digits: two processes that share it can test each other's
+    pids (containers sharing a host name but not their pids do not)."""
+    import hashlib
+
+    try:
+        boot = open("/proc/sys/kernel/random/boot_id").read().strip()
+        ns = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""  # not Linux: no pid test, only the heartbeat's silence
+    return hashlib.sha256(f"{boot}:{ns}".encode()).hexdigest()[:6]
+
+
+def instance_name() -> str:
+    """host:pid:token:machine of this service process (jobs.owner)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}:{_machine()}"
+
+
+def local_owner_gone(owner: str) -> bool:
+    """True when `owner` names a process of this machine (same pid namespace) that no longer runs. A pid
+    reused since by another process reads as alive: then the heartbeat's silence (STALE_S) decides."""
+    parts = owner.split(":")
+    me = _machine()
+    if len(parts) != 4 or not me or parts[3] != me or parts[0] != socket.gethostname()[:30]:
+        return False
+    try:
+        pid = int(parts[1])
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except (OSError, ValueError, IndexError):
+        return True
+    return state in ("Z", "X")  # a zombie (killed, not yet reaped) is dead too
+
+
 class JobRunner:
     """The jobs of one service process, run on Ray. Each job it takes carries the process's name and a
     heartbeat, so a second process on the same database leaves them alone and only jobs whose process died
@@ -66,10 +102,11 @@ class JobRunner:
         self.network_path = network_path
         self.database_url = worker_url(sessions.kw["bind"].url.render_as_string(hide_password=False))
         self.app_state = None  # set by create_app: holds plan_function
-        self.instance = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.instance = instance_name()
         self.cluster: dict = {}
         self.takes_over = True
         self._refs: dict[int, object] = {}  # job id -> Ray ObjectRef of its task
+        self._unended: dict[int, tuple[str, str]] = {}  # job id -> its end, not written yet (database away)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -108,11 +145,16 @@ class JobRunner:
 
     def _sweep(self) -> int:
         cutoff = utcnow() - timedelta(seconds=STALE_S)
-        dead = or_(Job.owner.is_(None), and_(Job.owner != self.instance,
-                                             or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)))
+        silent = or_(Job.owner.is_(None), and_(Job.owner != self.instance,
+                                               or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)))
         taken = []
         with self.sessions() as db:
-            jobs = list(db.scalars(select(Job).where(Job.status.in_(ACTIVE), dead)))
+            jobs = list(db.scalars(select(Job).where(Job.status.in_(ACTIVE), silent)))
+            # a process of this machine whose pid is gone (killed, crashed) is dead now, not in STALE_S
+            seen = {j.id for j in jobs}
+            jobs += [j for j in db.scalars(select(Job).where(Job.status.in_(ACTIVE), Job.owner.is_not(None),
+                                                             Job.owner != self.instance))
+                     if j.id not in seen and local_owner_gone(j.owner)]
             for job in jobs:
                 if job.status == "running":
                     job.status = "interrupted"
@@ -139,6 +181,10 @@ class JobRunner:
                     db.execute(update(Job).where(Job.owner == self.instance,
                                                  Job.status.in_(ACTIVE)).values(heartbeat_at=utcnow()))
                     db.commit()
+                with self._lock:
+                    unended = dict(self._unended)
+                for jid, (status, message) in unended.items():
+                    self._end(jid, status, message)
                 if self.takes_over:
                     self._sweep()
             except Exception as exc:  # noqa: BLE001 - a database hiccup must not end the heartbeat
@@ -273,13 +319,24 @@ class JobRunner:
         if result.get("error"):
             # the traceback's frames, not the exception's message: it could quote patient data
             log.error("planning job %s failed: %s\n%s", job_id, result["error"], result.get("frames", ""))
+        if result.get("message"):  # the worker could not write the job's end itself: this process will
+            self._end(job_id, result["status"], result["message"])
 
     def _end(self, job_id: int, status: str, message: str) -> None:
-        """Set a final status unless the job already has one (the worker may have just finished)."""
-        with self.sessions() as db:
-            db.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
-                       .values(status=status, message=message[:500], updated_at=utcnow()))
-            db.commit()
+        """Set a final status unless the job already has one (the worker may have just finished). When the
+        database is away, kept and written by the heartbeat once it is back: a job never stays 'running'."""
+        try:
+            with self.sessions() as db:
+                db.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
+                           .values(status=status, message=message[:500], updated_at=utcnow()))
+                db.commit()
+        except DBAPIError as exc:
+            log.warning("job %s: its end is kept until the database is back (%s)", job_id, type(exc).__name__)
+            with self._lock:
+                self._unended[job_id] = (status, message)
+            return
+        with self._lock:
+            self._unended.pop(job_id, None)
 
 
 # --- the worker side: runs in a Ray worker process (or in-process for the sequential benchmark) ----------
@@ -375,20 +432,28 @@ def run_job(job_id: int, database_url: str, network_path: str | None = None, pla
     from api.service.planning import view_diff
 
     view = view_to_dict(outcome.view)
-    with sessions() as db:
-        job = db.get(Job, job_id)
-        if job.cancel_requested or job.status != "running":
-            if job.status == "running":
-                job.status, job.message = "cancelled", "annulé à la demande"
+    try:
+        with sessions() as db:  # the plan and the job's end in one transaction: never one without the other
+            job = db.get(Job, job_id)
+            if job.cancel_requested or job.status != "running":
+                if job.status == "running":
+                    job.status, job.message = "cancelled", "annulé à la demande"
+                db.commit()
+                return {"status": job.status, "worker": me}
+            plan = Plan(territory_id=tid, kind=params["kind"], status="draft",
+                        title=(outcome.view.title or params.get("title") or "")[:200], params=params, view=view,
+                        solution=outcome.solution, parent_id=params.get("parent_plan_id"),
+                        diff=view_diff(parent_view, view) if parent_view else None)
+            db.add(plan)
+            db.flush()
+            job.plan_id, job.status, job.progress = plan.id, "done", 1.0
+            job.message, job.updated_at = "terminé", utcnow()
             db.commit()
-            return {"status": job.status, "worker": me}
-        plan = Plan(territory_id=tid, kind=params["kind"], status="draft",
-                    title=(outcome.view.title or params.get("title") or "")[:200], params=params, view=view,
-                    solution=outcome.solution, parent_id=params.get("parent_plan_id"),
-                    diff=view_diff(parent_view, view) if parent_view else None)
-        db.add(plan)
-        db.flush()
-        job.plan_id, job.status, job.progress = plan.id, "done", 1.0
-        job.message, job.updated_at = "terminé", utcnow()
-        db.commit()
+    except DBAPIError as exc:  # disk full, database gone: nothing was stored, the job must say so
+        message = STORE_FAILED
+        try:
+            finish("failed", message)
+        except DBAPIError:
+            pass  # the service process ends the job when the database is back (JobRunner._collect)
+        return {"status": "failed", "worker": me, "error": type(exc).__name__, "message": message}
     return {"status": "done", "worker": me, "plan_id": plan.id}

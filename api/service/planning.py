@@ -159,7 +159,7 @@ def view_diff(old: dict, new: dict) -> dict:
 def edit_stored(kind_name: str, stored: dict, edit: Callable, title: str | None,
                 network_path: str | None = None, *, routed: bool = True) -> tuple[dict, PlanView | None, str]:
     """A hand adjustment of a stored plan: `edit(problem, solution, matrix)` returns the planner's Edited
-    (planner.home_visits.edits); the new stored form, its view and the French message of what was done.
+    (planner.home_visits.edits, planner.rotations.edits); the new stored form, its view and the French message of what was done.
     `routed` False (a pin, a lock: only the problem changes) builds no travel matrix and no new view (None)."""
     kind = kinds.get(kind_name)
     problem = kind.problem_from_dict(stored["problem"])

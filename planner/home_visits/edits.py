@@ -10,9 +10,10 @@ so "re-plan around my pins" is the planner's own solve of that problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
+from planner.core.edited import Edited
 from planner.core.errors import InputError
 from planner.core.french import WEEKDAYS
 from planner.core.hours import format_hhmm
@@ -26,15 +27,6 @@ from planner.home_visits.model import (
 from planner.home_visits.solver import _recompute_on_time, _Solver, indicators
 
 DAY_LIMIT_S = 2.0  # search time for re-routing one day after an edit (a greedy descent usually ends sooner)
-
-
-@dataclass(frozen=True)
-class Edited:
-    """The problem (its pins and locked days) and the plan after an edit, and what was done in French."""
-
-    problem: HomeVisitProblem
-    solution: HomeVisitSolution
-    message: str
 
 
 def _refuse(message: str, field: str) -> InputError:

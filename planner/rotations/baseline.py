@@ -27,7 +27,9 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
     by_slot: dict[tuple, list[Candidate]] = defaultdict(list)
     for u in problem.units:
         for c in unit_candidates(problem, matrix, u):
-            by_slot[(u.id, c.day, c.half)].append(c)
+            pin = problem.pin(u.id, c.day, c.half)
+            if pin is None or pin.premises_id == c.premises_id:  # a pinned half-day has its premises only
+                by_slot[(u.id, c.day, c.half)].append(c)
     chosen: dict[tuple, Candidate] = {}
     alloc: dict[tuple[str, str, str], int] = defaultdict(int)
 
@@ -97,7 +99,7 @@ def solve_greedy(problem: RotationProblem, matrix: TravelMatrix, *, capped: bool
                 else:
                     best = max(options, key=lambda c: (value(c), -matrix.time_s(u.base_id, c.premises_id),
                                                        c.premises_id))
-                if value(best) == 0:
+                if value(best) == 0 and problem.pin(u.id, day, half) is None:
                     continue
                 week = (u.id, day.isocalendar()[:2])
                 if half == "pm" and am is not None:

@@ -15,7 +15,8 @@ from planner.core.errors import InputError
 from planner.core.hours import format_hhmm
 from planner.rotations.assemble import in_need
 from planner.rotations.legs import build_day
-from planner.rotations.model import HALVES, RotationProblem, RotationSolution
+from planner.rotations.candidates import unit_candidates
+from planner.rotations.model import HALF_FR, HALVES, RotationProblem, RotationSolution
 from planner.rotations.reach import communes_reach, uptake_costs
 from planner.rotations.slots import session_capacity
 from planner.rotations.workdays import crew_violations
@@ -85,6 +86,8 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
     for (d, h, pid), n in rooms.items():
         if pid in prem and n > prem[pid].rooms:
             out.append(f"premises {pid} on {d} {h}: {n} units for {prem[pid].rooms} room(s)")
+
+    out += _check_pins(problem, matrix, solution)
 
     # days, legs, driving, nights ----------------------------------------------------------------------------
     plans = defaultdict(list)
@@ -208,6 +211,30 @@ def check(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolu
     drive_h = sum(dp.driving_s for dp in solution.days) / 3600
     if "driving_hours" in ind and abs(float(ind["driving_hours"]) - drive_h) > 0.01:
         out.append(f"indicator driving_hours={ind['driving_hours']} but legs sum to {drive_h:.2f} h")
+    return out
+
+
+def _check_pins(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolution) -> list[str]:
+    """Each half-day pinned by hand holds its premises, or stays empty. A pin the problem no longer allows
+    on its own (premises closed since, member away) may be left out: the solver lists it in its warnings."""
+    out: list[str] = []
+    feasible: set | None = None
+    prem = problem.premises_by_id()
+    for pin in problem.pins:
+        s = solution.session_at(*pin.key)
+        got = s.premises_id if s else ""
+        if got == pin.premises_id:
+            continue
+        if pin.premises_id and s is None:
+            if feasible is None:
+                feasible = {(c.unit_id, c.day, c.half, c.premises_id) for u in problem.units
+                            for c in unit_candidates(problem, matrix, u)}
+            if (*pin.key, pin.premises_id) not in feasible:
+                continue
+        want = prem[pin.premises_id].name if pin.premises_id in prem else "aucune séance"
+        have = prem[got].name if got in prem else "aucune séance"
+        out.append(f"demi-journée épinglée de {problem.unit(pin.unit_id).name} le {day_fr(pin.day)} "
+                   f"{HALF_FR[pin.half]} : {want} attendu, {have} dans le plan")
     return out
 
 

@@ -18,10 +18,11 @@ from planner.core.errors import InputError, read_json_file, write_json_file
 from planner.core.tables import Columns, check_unique, parse_decimal, read_records
 from planner.core.geo import Location
 from planner.core.hours import WEEKDAYS_FR, TimeRange, WeeklyHours, format_hhmm, parse_hhmm
-from planner.rotations.model import (DEFAULT_DURATIONS_MIN, DISCIPLINES, HALF_FR, MISSION_MAX_DAYS,
+from planner.rotations.model import (DEFAULT_DURATIONS_MIN, DISCIPLINES, HALF_FR, HALVES, MISSION_MAX_DAYS,
                                      MISSION_MIN_DAYS, PREMISES_STATUS, ROLES, VEHICLES, Allocation, CommuneNeed,
                                      CommuneService, DateHours, DayPlan, HalfDays, Leg, Lodging, Member, Premises,
-                                     RotationProblem, RotationSolution, Session, Unit, UnservedCommune, Weights)
+                                     RotationProblem, RotationSolution, Session, SessionPin, Unit, UnservedCommune,
+                                     Weights)
 from planner.rotations.need import estimate_demand, estimate_priority_population
 from planner.rotations.workdays import crew_profile
 from planner.core.worktime import profile_of, profile_to_record
@@ -187,8 +188,14 @@ def problem_from_dict(data: dict, *, source: str = "problem") -> RotationProblem
         public_holidays_off=top.boolean("public_holidays_off", True),
         holiday_subdivision=top.text("holiday_subdivision", "") or None,
         coverage_period=top.choice("coverage_period", ("mission", "week"), "mission"),
-        half_days=half_days, durations_min=durations, weights=weights, matrix_ref=top.get("matrix", None))
+        half_days=half_days, durations_min=durations, weights=weights, matrix_ref=top.get("matrix", None),
+        pins=tuple(_pin(x, source, i) for i, x in enumerate(_list(top, "pins"))))
     return validate(problem, source=source)
+
+
+def _pin(data: dict, source: str, i: int) -> SessionPin:
+    r = _Reader(data, source, f"pins[{i}]")
+    return SessionPin(r.text("unit_id"), r.day("day"), r.choice("half", HALVES), str(r.get("premises_id", "") or ""))
 
 
 def _list(r: _Reader, field: str) -> list:
@@ -319,6 +326,19 @@ def validate(problem: RotationProblem, *, source: str = "problem") -> RotationPr
                              "commune)", source=source, field="hours")
         if p.rooms < 1:
             raise InputError(f"{rec}: needs at least one consulting room", source=source, field="rooms")
+    keys: set = set()
+    for k, pin in enumerate(problem.pins):
+        rec = f"pins[{k}]"
+        if pin.unit_id not in seen:
+            raise InputError(f"{rec}: unknown unit {pin.unit_id}", source=source, field="pins.unit_id")
+        if pin.key in keys:
+            raise InputError(f"{rec}: half-day pinned twice", source=source, field="pins")
+        keys.add(pin.key)
+        if pin.day not in problem.unit(pin.unit_id).dates:
+            raise InputError(f"{rec}: {pin.day.isoformat()} outside the mission of unit {pin.unit_id}",
+                             source=source, field="pins.day")
+        if pin.premises_id and pin.premises_id not in ids:
+            raise InputError(f"{rec}: unknown premises {pin.premises_id}", source=source, field="pins.premises_id")
     units = tuple(units_fixed.get(u.id, u) for u in problem.units)
     return replace(problem, units=units, warnings=tuple(dict.fromkeys(warnings)))
 
@@ -448,6 +468,9 @@ def problem_to_dict(problem: RotationProblem) -> dict:
             "priority_population": c.priority_population, "demand": dict(c.demand),
         } for c in problem.communes],
     }
+    if problem.pins:
+        out["pins"] = [{"unit_id": x.unit_id, "day": x.day.isoformat(), "half": x.half,
+                        "premises_id": x.premises_id} for x in problem.pins]
     if problem.matrix_ref:
         out["matrix"] = problem.matrix_ref
     return out

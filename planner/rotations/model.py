@@ -192,6 +192,21 @@ class Weights:
     change: int = 500  # re-planning only: per session moved away from the published plan
 
 
+@dataclass(frozen=True, slots=True)
+class SessionPin:
+    """A half-day of a unit held by hand: a session at `premises_id`, or no session when it is empty.
+    Every plan of the problem keeps it (planner.rotations.edits); the checker verifies it."""
+
+    unit_id: str
+    day: date
+    half: str
+    premises_id: str = ""
+
+    @property
+    def key(self) -> tuple[str, date, str]:
+        return (self.unit_id, self.day, self.half)
+
+
 @dataclass(frozen=True)
 class RotationProblem:
     """Everything the rotation planner needs besides the travel matrix."""
@@ -212,6 +227,7 @@ class RotationProblem:
     kind: str = "rotation"
     public_holidays_off: bool = True  # French public holidays are rest days (units may work some: worked_holidays)
     holiday_subdivision: str | None = None  # "57", "6AE" (Alsace-Moselle's extra days); None: from the communes
+    pins: tuple[SessionPin, ...] = ()  # half-days held by hand (planner.rotations.edits)
 
     def __post_init__(self) -> None:
         if not self.units:
@@ -239,6 +255,9 @@ class RotationProblem:
     def dates(self) -> tuple[date, ...]:
         n = (self.end - self.start).days + 1
         return tuple(self.start + timedelta(days=k) for k in range(n))
+
+    def pin(self, unit_id: str, day: date, half: str) -> SessionPin | None:
+        return next((x for x in self.pins if x.key == (unit_id, day, half)), None)
 
     def unit(self, unit_id: str) -> Unit:
         return next(u for u in self.units if u.id == unit_id)

@@ -13,6 +13,7 @@ from planner.rotations.cpsat.build_ortools import build_model
 from planner.rotations.cpsat.hints_ortools import add_hint
 from planner.rotations.cpsat.params import Progress, SolveParams
 from planner.rotations.cpsat.phases_ortools import key_of, run_phases
+from planner.rotations.edits import lost_pins
 from planner.rotations.cpsat.read_ortools import allocate_fair, as_fallback, plan_value, read_plan
 from planner.rotations.model import RotationProblem, RotationSolution
 from planner.core.travel import TravelMatrix, travel_record
@@ -23,7 +24,8 @@ __all__ = ["Progress", "SolveParams", "solve"]
 def solve(problem: RotationProblem, matrix: TravelMatrix, params: SolveParams | None = None,
           **options) -> RotationSolution:
     """Plan the rotation; the plan remembers the travel model it was made on."""
-    return replace(_solve(problem, matrix, SolveParams.of(params, **options)), travel=travel_record(matrix))
+    plan = _solve(problem, matrix, SolveParams.of(params, **options))
+    return replace(plan, travel=travel_record(matrix), warnings=plan.warnings + lost_pins(problem, matrix, plan))
 
 
 def _plan_key(problem: RotationProblem, plan: RotationSolution) -> tuple[int, int]:
@@ -74,8 +76,10 @@ def _solve(problem: RotationProblem, matrix: TravelMatrix, prm: SolveParams) -> 
     sessions, nights, allocations = read_plan(rm, problem, solver)
     achieved = out.achieved
     left = prm.time_limit_s - (time.monotonic() - t0)
+    # deterministic: a budget that does not depend on the clock, so the same seed gives the same split
+    fair_s = min(3.0, max(0.2, 0.15 * prm.time_limit_s)) if prm.deterministic else max(0.2, min(3.0, left))
     better = allocate_fair(problem, matrix, sessions, allocations, seed=prm.seed, deterministic=prm.deterministic,
-                           time_limit_s=max(0.2, min(3.0, left)))
+                           time_limit_s=fair_s)
     if better is not None:  # same sessions, a fairer split of their consultations
         allocations, gain = better
         achieved += gain

@@ -72,8 +72,8 @@ def test_municipality_planner_nurse(server):
             page.fill("#name", "Salle polyvalente de Bray")
             page.fill("#address", "Rue du Port, Bray-sur-Seine")
             page.fill("#rooms", "2")
-            for day in ("lundi", "mercredi", "vendredi"):
-                page.check(f"input[name=days][value={day}]")
+            for day in ("lundi", "mercredi", "vendredi"):  # mornings, besides Tuesday and Thursday's days
+                page.check(f"#ouvert-{day}-matin")
             page.click("#envoyer")
             page.wait_for_selector("text=Proposition enregistrée")
             page.wait_for_selector("#propositions >> text=Salle polyvalente de Bray")

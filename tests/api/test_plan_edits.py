@@ -105,3 +105,64 @@ def test_a_published_plan_is_adjusted_in_a_new_draft(client, demo):
     assert r.status_code == 404
     r = client.put(f"/plans/{plan['id']}/visits/{v['patient_id']}/1/pin", json={"pinned": "oui", "x": 1}, headers=h)
     assert r.status_code == 422
+
+
+def _sessions(plan: dict) -> list[dict]:
+    return plan["solution"]["solution"]["sessions"]
+
+
+def test_rotation_session_moved_pinned_refused_and_kept_by_a_replan(client, demo):
+    h, fh = demo
+    plan = _plan(client, h, "rotation", 5)
+    s = _sessions(plan)[0]
+    base = f"/plans/{plan['id']}/sessions/{s['unit']}/{s['date']}/{s['half']}"
+    # a refusal names the rule in French and writes nothing: a Saturday is outside this Monday-Friday mission
+    saturday = (date.fromisoformat(s["date"]) + timedelta(days=5 - date.fromisoformat(s["date"]).weekday()))
+    r = client.post(f"{base}/move", json={"to_day": saturday.isoformat()}, headers=h)
+    assert r.status_code == 422 and "hors de la mission" in r.json()["detail"][0]["msg"], r.text
+    assert client.get(f"/plans/{plan['id']}", headers=h).json()["solution"] == plan["solution"]
+    # the same session on the other half-day of its day, or another day: the first the rules allow
+    tries, done = [], None
+    for day in sorted({x["date"] for x in _sessions(plan)} | {s["date"]}):
+        for half in ("am", "pm"):
+            if (day, half) == (s["date"], s["half"]):
+                continue
+            r = client.post(f"{base}/move", json={"to_day": day, "to_half": half}, headers=h)
+            if r.status_code == 200:
+                done = (day, half)
+                break
+            assert r.status_code == 422, r.text
+            tries.append(r.json()["detail"][0]["msg"])
+        if done:
+            break
+    assert done, tries
+    body = r.json()
+    assert body["id"] == plan["id"] and "(épinglée)" in body["message"]
+    after = client.get(f"/plans/{plan['id']}", headers=h).json()
+    assert check_stored("rotation", after["solution"]) == []
+    assert {(x["unit"], x["date"], x["half"], x["premises"]) for x in _sessions(after)} >= \
+        {(s["unit"], done[0], done[1], s["premises"])}
+    assert after["solution"]["problem"]["pins"] == [{"unit_id": s["unit"], "day": done[0], "half": done[1],
+                                                     "premises_id": s["premises"]}]
+    # pin an empty half-day, then re-plan around the pins: both kept
+    empty = next((d, hh) for d in sorted({x["date"] for x in _sessions(after)}) for hh in ("am", "pm")
+                 if not any((x["unit"], x["date"], x["half"]) == (s["unit"], d, hh) for x in _sessions(after)))
+    r = client.put(f"/plans/{plan['id']}/sessions/{s['unit']}/{empty[0]}/{empty[1]}/pin", json={"pinned": True},
+                   headers=h)
+    assert r.status_code == 200 and "sans séance" in r.json()["message"], r.text
+    r = client.post(f"/plans/{plan['id']}/replan-around-pins", json={"time_limit_s": 3}, headers=h)
+    assert r.status_code == 202, r.text
+    job = _wait(client, h, r.json()["id"])
+    assert job["status"] == "done", job
+    again = client.get(f"/plans/{job['plan_id']}", headers=h).json()
+    assert check_stored("rotation", again["solution"]) == []
+    got = {(x["unit"], x["date"], x["half"]): x["premises"] for x in _sessions(again)}
+    assert got.get((s["unit"], done[0], done[1])) == s["premises"]
+    assert (s["unit"], empty[0], empty[1]) not in got
+    # wrong kind, unknown unit, bad half-day, field staff
+    assert client.put(f"/plans/{plan['id']}/visits/P1/1/pin", json={"pinned": True}, headers=h).status_code == 409
+    assert client.put(f"/plans/{plan['id']}/sessions/NOPE/{s['date']}/am/pin", json={"pinned": True},
+                      headers=h).status_code == 404
+    assert client.put(f"/plans/{plan['id']}/sessions/{s['unit']}/{s['date']}/soir/pin", json={"pinned": True},
+                      headers=h).status_code == 422
+    assert client.put(f"{base}/pin", json={"pinned": False}, headers=fh).status_code == 403

@@ -193,3 +193,68 @@ def test_titles_say_when_and_progress_speaks_planners_words(client, demo):
     assert plan["title"] == f"Décembre — du {start:%d/%m/%Y} au {start + timedelta(days=2):%d/%m/%Y}"
     assert any("s restantes — 2 unité(s) × 3 jours" in m for m in seen), seen
     assert not any("borne" in m or "meilleure solution" in m for m in seen)
+
+
+# Opening hours stated by the town halls (options.hours, as the commune page sends them): narrow and
+# different per premises, so a solver that kept the seeded Monday-Friday 09:00-17:00 would break them.
+STATED = ([["lundi", "lundi", [["09:00", "11:30"]]], ["jeudi", "jeudi", [["14:00", "17:00"]]]],
+          [["mardi", "mercredi", [["08:30", "12:00"], ["13:30", "16:00"]]]],
+          [["vendredi", "vendredi", [["10:00", "12:30"]]], ["lundi", "lundi", [["14:00", "18:00"]]]])
+
+
+def _windows(hours: list) -> dict[int, list[tuple[str, str]]]:
+    """weekday (Monday 0) -> [("HH:MM", "HH:MM")], read here without the planner's parser."""
+    names = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+    out: dict[int, list[tuple[str, str]]] = {}
+    for first, last, ranges in hours:
+        for d in range(names.index(first), names.index(last) + 1):
+            out.setdefault(d, []).extend((a, b) for a, b in ranges)
+    return out
+
+
+def test_rotation_sessions_stay_inside_the_stated_opening_hours(client, demo):
+    h, _ = demo
+    stated = {}
+    for k, p in enumerate(client.get("/premises", headers=h).json()):
+        r = client.patch(f"/premises/{p['id']}", json={"options": {"hours": STATED[k % 3]}}, headers=h)
+        assert r.status_code == 200, r.text
+        days = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+        assert r.json()["days"] == [days[d] for d in sorted(_windows(STATED[k % 3]))]  # derived from the hours
+        stated[p["code"]] = _windows(STATED[k % 3])
+    plan = _plan(client, h, "rotation", 5)
+    assert check_stored("rotation", plan["solution"]) == []
+    sessions = plan["solution"]["solution"]["sessions"]
+    assert len(sessions) >= 3
+    for s in sessions:
+        windows = stated[s["premises"]].get(date.fromisoformat(s["date"]).weekday(), [])
+        assert any(a <= s["start"] and s["end"] <= b for a, b in windows), (s, windows)
+    stops = [(it["day"], st) for it in plan["view"]["itineraries"] for st in it["stops"] if st["kind"] == "session"]
+    assert len(stops) == len(sessions)
+    for day, st in stops:  # what the unit reads on its day sheet: the same windows
+        windows = stated[st["place_id"]].get(date.fromisoformat(day[:10]).weekday(), [])
+        assert any(a <= st["start"][11:16] and st["end"][11:16] <= b for a, b in windows), (st, windows)
+    assert len({date.fromisoformat(s["date"]).weekday() for s in sessions}) >= 2
+
+
+def test_the_cli_gives_the_service_plan_for_the_same_problem(client, demo, tmp_path):
+    """The problem a service plan stores, planned by `planner plan rotation` with the same seed and time: the
+    same sessions, nights and consultations (one planner behind both, deterministic search)."""
+    import json
+    import subprocess
+    import sys
+
+    h, _ = demo
+    plan = _plan(client, h, "rotation", 5, seed=1)
+    (tmp_path / "problem.json").write_text(json.dumps(plan["solution"]["problem"]), encoding="utf-8")
+    run = subprocess.run([str(Path(sys.executable).with_name("planner")), "plan", "rotation", "--problem",
+                          str(tmp_path / "problem.json"), "--out", str(tmp_path / "out"), "--time-limit", "2",
+                          "--seed", "1", "--deterministic"], capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode == 0, run.stdout + run.stderr
+    cli = json.loads((tmp_path / "out" / "solution.json").read_text(encoding="utf-8"))
+    service = plan["solution"]["solution"]
+    for key in ("sessions", "allocations"):
+        assert cli[key] == service[key], key
+    assert [(d["unit"], d["date"], d["night"]) for d in cli["days"]] == \
+        [(d["unit"], d["date"], d["night"]) for d in service["days"]]
+    assert cli["indicators"] == service["indicators"]

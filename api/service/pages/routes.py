@@ -19,6 +19,7 @@ from api.service.pages.daymap import day_legs, map_data, plan_itineraries
 from api.service.db.models import Commune, Job, Patient, Plan, Premises, Staff, Unit
 from api.outputs.svgmap import render
 from api.service.itineraries import published_plans
+from api.service.opening_hours import per_day, premises_summary, premises_week
 from api.service.routers.common import InseePath, get_db, territory_of
 from api.service.routers.itineraries import my_days
 from api.service.routers.public import schedule_data
@@ -38,6 +39,8 @@ def jour_fr(iso: str) -> str:
 
 
 templates.env.filters["jour_fr"] = jour_fr
+templates.env.filters["horaires_fr"] = premises_summary  # "lun. 09h00–12h00 · jeu. 14h00–18h00"
+templates.env.filters["horaires_jours"] = lambda p: per_day(premises_week(p))  # the weekly form's values
 
 
 @router.get("", response_class=HTMLResponse)
@@ -91,13 +94,14 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
     jobs = list(db.scalars(select(Job).where(Job.territory_id == tid).order_by(Job.id.desc()).limit(8)))
     staff = list(db.scalars(select(Staff).where(Staff.territory_id == tid).order_by(Staff.code)))
     units = list(db.scalars(select(Unit).where(Unit.territory_id == tid).order_by(Unit.code)))
-    from api.service.pages.timeline import visit_timeline
+    from api.service.pages.timeline import session_timeline, visit_timeline
 
     timeline = visit_timeline(current) if current is not None else None
+    sessions = session_timeline(current) if current is not None else None
     if timeline and timeline["patients"]:
         record_read(db, who, "page", "/pages/planificateur (timeline)", timeline["patients"])
     reads = recent_reads(db, tid, limit=10)
-    return templates.TemplateResponse(request, "planificateur.html", {"reads": reads, "timeline": timeline,
+    return templates.TemplateResponse(request, "planificateur.html", {"reads": reads, "timeline": timeline, "sessions": sessions,
         "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "carte": carte, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})
 

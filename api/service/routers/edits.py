@@ -1,12 +1,14 @@
-"""Hand adjustments of a home-visit plan (planner): move a visit to another day or caregiver, pin or release it,
-lock a day, then re-plan around the pins. Each edit is checked at once by the planner (planner.home_visits.edits):
-a refused edit is a 422 with the rule in French and changes nothing. A draft is edited in place; editing a
+"""Hand adjustments of a plan (planner): in a home-visit plan, move a visit to another day or caregiver, pin or
+release it, lock a day; in a rotation plan, move a unit's session to another half-day, unit or premises, pin a
+half-day or release it; then re-plan around the pins. Each edit is checked at once by the planner
+(planner.home_visits.edits, planner.rotations.edits): a refused edit is a 422 with the rule in French and
+changes nothing. A draft is edited in place; editing a
 published plan makes a new draft (its child), published after its preview like any other."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import ConfigDict, Field
@@ -38,6 +40,20 @@ class MoveVisit(Strict):
     pin: bool = Field(default=True, description="keep it there when re-planning")
 
 
+UnitCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,64}$", description="unit code in the plan")]
+Half = Literal["am", "pm"]
+
+
+class MoveSession(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"to_day": "2026-12-09", "to_half": "pm", "premises_code": "SALLE-77379", "pin": True}]})
+    to_unit: Optional[StaffCode] = Field(default=None, description="unit that holds it; empty: the same")
+    to_day: Optional[date] = Field(default=None, description="day; empty: the same")
+    to_half: Optional[Half] = Field(default=None, description="am (morning) or pm (afternoon); empty: the same")
+    premises_code: Optional[StaffCode] = Field(default=None, description="premises; empty: the same")
+    pin: bool = Field(default=True, description="keep it there when re-planning")
+
+
 class PinVisit(Strict):
     pinned: bool
 
@@ -50,10 +66,12 @@ class AroundPins(Strict):
     time_limit_s: float = Field(default=10, ge=1, le=600)
 
 
-def _editable(db: Session, plan_id: int, who: Principal) -> Plan:
+def _editable(db: Session, plan_id: int, who: Principal, kind: str | None = "home_visits") -> Plan:
     plan = scoped(db, Plan, plan_id, who, "plan")
-    if plan.kind != "home_visits":
-        raise HTTPException(409, "les ajustements à la main portent sur les plans de visites à domicile")
+    if kind == "home_visits" and plan.kind != kind:
+        raise HTTPException(409, "ce plan est une rotation : déplacez ou épinglez ses séances (/sessions/…)")
+    if kind == "rotation" and plan.kind != kind:
+        raise HTTPException(409, "ce plan est une tournée de visites : déplacez ou épinglez ses visites (/visits/…)")
     if plan.status == "superseded":
         raise HTTPException(409, "ce plan a été remplacé : ajustez le plan publié ou un brouillon")
     if "problem" not in (plan.solution or {}):
@@ -128,11 +146,42 @@ def replan_around_pins(plan_id: Id, body: AroundPins, request: Request, db: Sess
                        who: Principal = Depends(allow("planner"))) -> dict:
     from planner import kinds
 
-    plan = _editable(db, plan_id, who)
+    plan = _editable(db, plan_id, who, kind=None)
     params = {k: v for k, v in plan.params.items() if k != "change"}
     params.update({"parent_plan_id": plan.id, "around_pins": True, "time_limit_s": body.time_limit_s,
                    "title": f"{plan.params.get('title') or kinds.get(plan.kind).label_fr} (autour des épingles)"[:150]})
     return _new_job(db, request, who, "replan", params)
+
+
+@router.post("/{plan_id}/sessions/{unit_code}/{day}/{half}/move",
+             summary="Move a rotation session to another half-day, unit or premises (checked at once; pinned by "
+                     "default)")
+def move_session(plan_id: Id, unit_code: UnitCode, day: date, half: Half, body: MoveSession, request: Request,
+                 db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+    from planner.rotations.edits import move_session as move
+
+    plan = _editable(db, plan_id, who, "rotation")
+    _known_unit(plan, unit_code)
+    return _apply(db, request, who, plan, lambda p, s, m: move(
+        p, s, m, unit_code, day, half, to_unit_id=body.to_unit, to_day=body.to_day, to_half=body.to_half,
+        premises_id=body.premises_code, pin=body.pin), "/plans/{id}/sessions/{unit}/{day}/{half}/move")
+
+
+@router.put("/{plan_id}/sessions/{unit_code}/{day}/{half}/pin",
+            summary="Pin a rotation half-day as it is (its session, or no session) or release it")
+def pin_session(plan_id: Id, unit_code: UnitCode, day: date, half: Half, body: PinVisit, request: Request,
+                db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
+    from planner.rotations.edits import set_session_pin
+
+    plan = _editable(db, plan_id, who, "rotation")
+    _known_unit(plan, unit_code)
+    return _apply(db, request, who, plan, lambda p, s, m: set_session_pin(p, s, unit_code, day, half, body.pinned),
+                  "/plans/{id}/sessions/{unit}/{day}/{half}/pin", routed=False)
+
+
+def _known_unit(plan: Plan, code: str) -> None:
+    if not any(u.get("id") == code for u in plan.solution["problem"].get("units", [])):
+        raise HTTPException(404, f"unité {code} absente de ce plan")
 
 
 def _known_patient(plan: Plan, code: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.service.auth import Principal, allow
 from api.service.db.models import Premises
+from api.service.opening_hours import derive_columns, per_day, premises_summary, premises_week
 from api.service.routers.common import Id, check_place, check_record, get_db, set_options, territory_of
 from api.service.routers.schemas import PremisesIn, PremisesPatch, PremisesStatus
 
@@ -20,7 +21,17 @@ def premises_out(p: Premises) -> dict:
     return {"id": p.id, "code": p.code, "insee": p.insee, "name": p.name, "address": p.address, "lat": p.lat,
             "lon": p.lon, "rooms": p.rooms, "accessible": p.accessible, "equipment": p.equipment,
             "days": list(p.days or []), "hours": p.hours, "status": p.status,
-            "options": dict(p.options or {})}
+            "options": dict(p.options or {}), "hours_summary": premises_summary(p),
+            "hours_by_day": per_day(premises_week(p))}
+
+
+def _derive(db: Session, p: Premises, given: dict) -> None:
+    """The `days` and `hours` columns from the stated hours (options.hours); a French 422 naming the field
+    when they are unusable or disagree with `days` / `hours` given alongside (nothing is written)."""
+    errors = derive_columns(p, {k: v for k, v in given.items() if k in ("days", "hours")})
+    if errors:
+        db.rollback()
+        raise HTTPException(422, errors)
 
 
 def _visible(db: Session, premises_id: Id, who: Principal) -> Premises:
@@ -64,6 +75,7 @@ def create_premises(body: PremisesIn, db: Session = Depends(get_db),
         p = Premises(territory_id=tid, insee=insee, code=f"{prefix}{n + attempt}", proposed_by=who.user_id,
                      status="approved" if who.role == "planner" else "proposed", **data)
         set_options("premises", p, body.options, patch=False)
+        _derive(db, p, {k: data[k] for k in body.model_fields_set & {"days", "hours"}})
         check_record(db, "premises", p)
         db.add(p)
         try:
@@ -94,6 +106,7 @@ def update_premises(premises_id: Id, body: PremisesPatch, db: Session = Depends(
         if v is None:
             raise HTTPException(422, [{"loc": ["body", k], "msg": "ne peut pas être vide", "field": k}])
         setattr(p, k, v)
+    _derive(db, p, changes)
     check_place(db, p.territory_id, p.insee, p.lat, p.lon)
     check_record(db, "premises", p)
     db.commit()

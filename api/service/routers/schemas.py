@@ -154,7 +154,8 @@ class PremisesIn(Strict):
 
     model_config = _example(name="Salle du conseil", address="1 place de la Mairie", lat=48.4149, lon=3.2396,
                             rooms=2, accessible=True, equipment="table d'examen, point d'eau",
-                            days=["mardi", "jeudi"], hours="09:00-17:00")
+                            options={"hours": [["mardi", "mardi", [["09:00", "12:00"], ["14:00", "17:00"]]],
+                                               ["jeudi", "jeudi", [["14:00", "18:00"]]]]})
 
     name: str = Field(min_length=1, max_length=200, examples=["Salle du conseil"])
     address: str = Field(default="", max_length=300)
@@ -166,7 +167,8 @@ class PremisesIn(Strict):
     equipment: str = Field(default="", max_length=300)
     days: list[Weekday] = Field(default_factory=lambda: ["mardi", "jeudi"], min_length=1, max_length=7)
     hours: str = HoursText
-    options: Optional[dict[str, Any]] = Options  # detailed weekly hours (JSON), dated openings
+    # `hours`: opening hours per weekday (api.service.opening_hours; `days` and `hours` then follow), `dates`
+    options: Optional[dict[str, Any]] = Options
 
     @field_validator("hours")
     @classmethod

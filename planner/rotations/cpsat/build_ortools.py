@@ -99,6 +99,8 @@ def _sessions(rm: RotationModel, problem: RotationProblem, matrix: TravelMatrix,
     for k, v in rm.x.items():
         if prm.frozen(k[1]):
             m.Add(v == (1 if ref_sessions.get(k[:3]) and ref_sessions[k[:3]].premises_id == k[3] else 0))
+        elif (pin := problem.pin(*k[:3])) is not None:  # held by hand: that premises, or no session
+            m.Add(v == (1 if pin.premises_id == k[3] else 0))
     for k, v in rm.x.items():
         rm.slot[k[:3]].append((k[3], v))
     for key, items in rm.slot.items():
