@@ -101,7 +101,7 @@ def test_municipality_planner_nurse(server):
                 page.click("#apercu-confirmer")
                 page.wait_for_selector("#plan-courant >> text=publié")
                 assert page.locator("#indicateurs tr").count() > 0
-                assert page.locator("svg#carte polyline.route").count() > 0
+                assert page.locator("#carte path.tournee").count() > 0  # the plan on the road map (Leaflet)
             # the doctor falls ill: re-plan the home visits from the first day; the result is a new draft
             page.select_option("#absent_staff", "D1")
             page.fill("#from_date", _monday())

@@ -119,13 +119,16 @@ def test_my_day_on_a_phone(day_server):
             assert all(f"Madame Fictive{k}" in text for k in (0, 2, 4)) and "Madame Fictive1" not in text
             assert "06 12 34 56 78" in text and "4821B" in text and "Sonnette à gauche" in text
 
-            # The map: Leaflet's own script and style, roads drawn along the legs (many points, solid).
+            # The map: Leaflet's own script and style, roads drawn along the legs (many points, solid): her day
+            # is one polyline of four legs (depart -> 3 visits -> return), alone, so without a legend.
             page.wait_for_selector("#carte path.troncon-route")
             roads = page.locator("#carte path.troncon-route")
-            assert roads.count() == 4  # depart -> 3 visits -> return
+            assert roads.count() == 1
+            d = roads.nth(0).get_attribute("d")
+            assert d.count("M") == 4 and _vertices(d) > 4 * 2 * 3
             assert page.locator("#carte path.troncon-approx").count() == 0
-            assert sum(_vertices(roads.nth(k).get_attribute("d")) for k in range(roads.count())) > 4 * 2 * 3
             assert page.locator("#carte .num").count() == 4  # D, 1, 2, 3
+            assert page.locator("#carte-calques li").count() == 0
             assert "le long des routes" in page.inner_text("#legende")
 
             # Navigation links of the first visit point at its home, in each phone app's own form.

@@ -65,8 +65,10 @@ def _no_script_ran(page, url: str, dialogs: list) -> None:
     page.goto(url)
     page.wait_for_load_state("load")
     page.wait_for_timeout(150)
-    for el in page.locator(".leaflet-marker-icon").all()[:4]:  # open popups: their content is built then
-        el.click(force=True)
+    # open popups (their content is built then); a DOM click, as an opened popup may pan the next marker away
+    for el in page.locator(".leaflet-marker-icon").all()[:4] + page.locator("path.tournee").all()[:2]:
+        el.dispatch_event("click")
+        page.wait_for_timeout(30)
     assert page.evaluate("() => window.__xss === undefined"), url
     assert not dialogs, (url, dialogs)
 

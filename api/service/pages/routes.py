@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from api.service.audit import recent_reads, record_read
 from api.service.auth import Principal, allow
+from api.service.pages.daymap import day_legs, map_data, plan_itineraries
 from api.service.db.models import Commune, Job, Patient, Plan, Premises, Staff, Unit
 from api.outputs.svgmap import render
 from api.service.itineraries import published_plans
 from api.service.opening_hours import per_day, premises_summary, premises_week
 from api.service.routers.common import InseePath, get_db, territory_of
 from api.service.routers.itineraries import my_days
-from api.service.routers.maps import itinerary_layers
 from api.service.routers.public import schedule_data
 from planner.core.errors import PlannerError
 from planner.core.french import JOB_STATUS_FR, PLAN_STATUS_FR, WEEKDAYS, day_fr
@@ -82,10 +82,7 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
     premises = sorted(db.scalars(select(Premises).where(Premises.territory_id == tid)),
                       key=lambda p: ({"proposed": 0, "approved": 1}.get(p.status, 2), p.id))  # to review first
     current = next((p for p in plans if p.id == plan), plans[0] if plans else None)
-    svg = ""
-    if current is not None:
-        routes, markers = itinerary_layers((current.view or {}).get("itineraries", []), show_patients=False)
-        svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers)
+    carte = map_data(request, plan_itineraries(current), names=False) if current is not None else None
     communes = {c.insee: c.name for c in db.scalars(select(Commune).where(Commune.territory_id == tid))}
     ranking = []
     if current is not None and current.kind == "rotation" and any(p.status == "proposed" for p in premises):
@@ -105,7 +102,7 @@ def planner_page(request: Request, plan: Optional[int] = None, db: Session = Dep
         record_read(db, who, "page", "/pages/planificateur (timeline)", timeline["patients"])
     reads = recent_reads(db, tid, limit=10)
     return templates.TemplateResponse(request, "planificateur.html", {"reads": reads, "timeline": timeline, "sessions": sessions,
-        "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "svg": svg, "premises": premises, "communes": communes,
+        "plans": plans, "jobs": jobs, "ranking": ranking, "staff": staff, "units": units, "current": current, "carte": carte, "premises": premises, "communes": communes,
         "today": date.today().isoformat()})
 
 
@@ -146,41 +143,7 @@ def records_page(request: Request, db: Session = Depends(get_db), who: Principal
 
 
 REASONS_FR = {"absent": "patient absent", "hospitalised": "patient hospitalisé", "refused": "visite refusée"}
-MAX_CACHED_DAYS = 500  # itineraries whose road legs are kept in memory
 VENDOR_FILES = {"leaflet.js": "application/javascript", "leaflet.css": "text/css"}
-
-
-def _day_legs(request: Request, it: dict) -> list[dict]:
-    """The legs of one itinerary along the roads of the service's network (straight, flagged, without one);
-    computed once per process and itinerary."""
-    from api.outputs.legs import view_legs
-    from api.outputs.viewjson import view_from_dict
-    from api.service.planning import road_network
-
-    settings = request.app.state.settings
-    key = (it["plan_id"], it["resource_id"], it["day"], str(settings.network_path or ""))
-    cache = getattr(request.app.state, "day_legs", None)
-    if cache is None:
-        cache = request.app.state.day_legs = {}
-    if key not in cache:
-        if len(cache) >= MAX_CACHED_DAYS:  # a long-running service: forget the oldest days
-            cache.pop(next(iter(cache)))
-        view = view_from_dict({"kind": "plan_view", "plan_kind": it["plan_kind"], "title": "",
-                               "approximate": it.get("approximate", True), "itineraries": [it]})
-        legs = view_legs(view, road_network(str(settings.network_path)) if settings.network_path else None)
-        cache[key] = [{"coords": [list(c) for c in leg.coords], "on_road": leg.on_road}
-                      for leg in next(iter(legs.values()), [])]
-    return cache[key]
-
-
-def _outlines(request: Request) -> dict:
-    import json
-
-    path = request.app.state.settings.outlines_path
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"type": "FeatureCollection", "features": []}
 
 
 @router.get("/ma-journee", response_class=HTMLResponse)
@@ -203,10 +166,10 @@ def my_day_page(request: Request, jour: Optional[date] = None, db: Session = Dep
     crews = crew_names(db, territory_of(who))
     ticks = {(t.plan_id, t.day.isoformat(), t.patient_code): tick_public(t)
              for pid in plans for t in plan_ticks(db, pid)}
+    its = [{**it, "approximate": bool((plans[it["plan_id"]].view or {}).get("approximate", True))} for it in its]
     days_out = []
-    for it in its:
+    for it, legs in zip(its, day_legs(request, its)):
         view = plans[it["plan_id"]].view or {}
-        it = {**it, "approximate": bool(view.get("approximate", True))}
         partners = joint_partners(view, it["day"], it["resource_id"])
         stops = []
         for s in it["stops"]:
@@ -219,18 +182,13 @@ def my_day_page(request: Request, jour: Optional[date] = None, db: Session = Dep
                           "nav": [] if s["kind"] in ("depart", "break") else links.phone_nav_links(loc, label),
                           "tick": ticks.get((it["plan_id"], it["day"], pid)) if pid else None,
                           "tickable": bool(pid) and it["day"] <= today})
-        legs = _day_legs(request, it)
         days_out.append({**it, "stops": stops, "legs": legs, "crew": crews.get(it["resource_id"], []),
                          "on_road": bool(legs) and all(leg["on_road"] for leg in legs),
                          "drive_min": sum(s.get("travel_s", 0) for s in stops) // 60,
                          "drive_km": sum(s.get("travel_m", 0) for s in stops) / 1000})
     if codes:
         record_read(db, who, "page", "/pages/ma-journee", len(codes))
-    carte = {"outlines": _outlines(request) if its else None,
-             "days": [{"legs": d["legs"], "stops": [{"lat": s["location"]["lat"], "lon": s["location"]["lon"],
-                                                     "n": s["sequence"], "kind": s["kind"], "title": s["label"]}
-                                                    for s in d["stops"] if s["kind"] != "return"]}
-                      for d in days_out]}
+    carte = map_data(request, its, names=True)
     response = templates.TemplateResponse(request, "ma_journee.html", {
         "days": all_days, "chosen": chosen, "its": days_out, "carte": carte, "today": today,
         "reasons": REASONS_FR, "name": days_out[0]["resource_name"] if days_out else ""})

@@ -1,4 +1,5 @@
-"""Maps of plans as self-contained HTML (offline SVG). Field staff get only their own day's map."""
+"""Maps of plans: the planner's road map of a plan (a page with Leaflet) and field staff's own day as a
+self-contained offline SVG document."""
 
 from __future__ import annotations
 
@@ -57,11 +58,16 @@ def _page(title: str, svg: str) -> str:
 @router.get("/plans/{plan_id}/map", response_class=HTMLResponse, summary="Map of a plan (planner)")
 def plan_map(plan_id: Id, request: Request, day: Optional[date] = None, db: Session = Depends(get_db),
              who: Principal = Depends(allow("planner"))) -> HTMLResponse:
+    """The plan's road map (Leaflet from the service's vendored copy), one layer per person and day; a page
+    like the others (scripts by nonce only), patients not named."""
+    from api.service.pages.daymap import map_data, plan_itineraries
+    from api.service.pages.routes import templates
+
     plan = scoped(db, Plan, plan_id, who, "plan")
-    its = [it for it in (plan.view or {}).get("itineraries", []) if day is None or it["day"] == day.isoformat()]
-    routes, markers = itinerary_layers(its, show_patients=False)
-    svg = render(request.app.state.settings.outlines_path, routes=routes, markers=markers)
-    return document_response(_page(f"Plan {plan.id} — {plan.title}", svg))
+    days = sorted({it["day"] for it in (plan.view or {}).get("itineraries", [])})
+    carte = map_data(request, plan_itineraries(plan, day), names=False)
+    return templates.TemplateResponse(request, "carte_plan.html", {
+        "plan": plan, "carte": carte, "days": days, "day": day.isoformat() if day else None})
 
 
 @router.get("/itineraries/mine/map", response_class=HTMLResponse, summary="Map of my day (field staff)")
