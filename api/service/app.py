@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.db.session import make_engine, migrate, session_factory
+from api.service.openapi import allowed_methods, contract_openapi
 from api.service.security import SecurityMiddleware
 from api.service.throttle import LoginThrottle
 from api.service.settings import Settings
@@ -98,6 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def on_http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 401 and request.url.path.startswith("/pages/") and request.method == "GET":
             return RedirectResponse("/pages/connexion", status_code=303)
+        if exc.status_code == 405:  # Allow: every method served on the path, not only the first route's
+            allow = ", ".join(allowed_methods(request.app, request.url.path))
+            return JSONResponse({"detail": "méthode non autorisée sur cette adresse"}, status_code=405,
+                                headers={"Allow": allow})
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
@@ -114,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   edits, batches, itineraries, ticks, maps, places, exports, public, audit, pages)]
     for r in routers:
         app.include_router(r)
+    app.openapi = lambda: contract_openapi(app)  # type: ignore[method-assign]
     app.state.route_table = [route for r in routers for route in r.routes if isinstance(route, APIRoute)]
     return app
 

@@ -1,0 +1,141 @@
+"""The service's OpenAPI document, made to say what the service really answers (issue 15 §1).
+
+FastAPI documents each route's success and a 422 shaped as its own `HTTPValidationError`; the service also
+answers, on every route or on some:
+
+- 400 and 413 from the security middleware (unreadable body, bad Content-Length, body over the limit);
+- 401 and 403 from the role guard (`api.service.auth.Guard`) on every route that is not public;
+- 404 for an unknown or foreign id (every route with a path parameter, and the few listed in `NOT_FOUND`);
+- 409 for a state conflict (the routes listed in `CONFLICTS`), 429 on the login.
+
+Every error body has one shape, `ErrorBody`: `detail` is a sentence or a list of items naming the field (and
+the row of a file), as the exception handlers of `api.service.app` write them. The contract test
+(tests/api/test_contract.py) runs schemathesis on this document: a code missing here fails it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from api.service.auth import route_roles
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+ERROR_SCHEMAS: dict[str, Any] = {
+    "ErrorItem": {
+        "title": "ErrorItem",
+        "type": "object",
+        "description": "One refused value: the field it belongs to (dotted), the row of an imported file, why.",
+        "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "row": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+            "msg": {"type": "string"},
+            "type": {"type": "string"},
+        },
+        "required": ["msg"],
+    },
+    "ErrorBody": {
+        "title": "ErrorBody",
+        "type": "object",
+        "description": "An error: `detail` is a French sentence, or the list of the refused fields.",
+        "properties": {
+            "detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/ErrorItem"}}]},
+            "message": {"type": "string", "description": "the refusals as one sentence"},
+            "field": {"type": "string"},
+        },
+        "required": ["detail"],
+    },
+}
+
+DESCRIPTIONS = {
+    "400": "requête illisible (corps non décodable, en-tête Content-Length invalide)",
+    "401": "connexion requise, ou jeton invalide ou expiré",
+    "403": "accès refusé pour ce rôle (ou compte rattaché à aucun territoire)",
+    "404": "introuvable (ou appartenant à un autre territoire)",
+    "409": "conflit avec l'état de la ressource",
+    "413": "requête trop volumineuse",
+    "422": "valeur refusée : chaque élément de `detail` nomme le champ",
+    "429": "trop de tentatives : réessayer après Retry-After secondes",
+}
+
+# Routes without a path parameter that still answer 404 (an id in the query or the body, or nothing to show).
+NOT_FOUND = {
+    ("GET", "/itineraries/mine/sheet"),
+    ("GET", "/itineraries/mine/ticks"),
+    ("POST", "/itineraries/mine/ticks"),
+}
+
+# Routes that answer 409: a duplicate code, a row still in use, or an action the object's state forbids.
+CONFLICTS = {
+    ("POST", "/patients"), ("PATCH", "/patients/{patient_id}"),
+    ("POST", "/staff"), ("PATCH", "/staff/{obj_id}"), ("DELETE", "/staff/{obj_id}"),
+    ("POST", "/units"), ("PATCH", "/units/{obj_id}"), ("DELETE", "/units/{obj_id}"),
+    ("POST", "/premises"), ("PATCH", "/premises/{premises_id}"),
+    ("POST", "/jobs/{job_id}/cancel"), ("POST", "/jobs/{job_id}/rerun"),
+    ("GET", "/plans/{plan_id}/publish-preview"), ("POST", "/plans/{plan_id}/publish"),
+    ("GET", "/plans/{plan_id}/proposals"),
+    ("POST", "/plans/{plan_id}/visits/{patient_code}/{visit_index}/move"),
+    ("PUT", "/plans/{plan_id}/visits/{patient_code}/{visit_index}/pin"),
+    ("PUT", "/plans/{plan_id}/days/{day}/lock"),
+    ("POST", "/plans/{plan_id}/replan-around-pins"),
+    ("POST", "/itineraries/mine/ticks"),
+}
+
+THROTTLED = {("POST", "/auth/token")}
+
+
+def _error_codes(route: APIRoute, method: str) -> list[str]:
+    key = (method, route.path_format)
+    codes = ["400", "413"]
+    roles = route_roles(route)
+    if roles is not None and "public" not in roles:
+        codes += ["401", "403"]
+    if route.param_convertors or key in NOT_FOUND:
+        codes.append("404")
+    if key in CONFLICTS:
+        codes.append("409")
+    if key in THROTTLED:
+        codes += ["401", "429"]
+    return codes
+
+
+def contract_openapi(app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document with every error answer documented (cached on the app as FastAPI does)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    schema.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    for name in ("HTTPValidationError", "ValidationError"):  # replaced by ErrorBody: not what the service writes
+        schema["components"]["schemas"].pop(name, None)
+    for route in app.state.route_table:  # app.routes nests the included routers (FastAPI >= 0.16x)
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods:
+            op = schema["paths"].get(route.path_format, {}).get(method.lower())
+            if op is None:
+                continue
+            responses = op.setdefault("responses", {})
+            codes = _error_codes(route, method)
+            if "422" in responses:
+                codes.append("422")
+            for code in dict.fromkeys(codes):
+                entry = responses.setdefault(code, {})
+                entry["description"] = DESCRIPTIONS[code]
+                entry["content"] = {"application/json": {"schema": ERROR_REF}}
+            op["responses"] = dict(sorted(responses.items()))
+    app.openapi_schema = schema
+    return schema
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves on `path` (the Allow header of a 405)."""
+    methods: set[str] = set()
+    for route in [*app.router.routes, *app.state.route_table]:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path) and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    return sorted(methods)
