@@ -103,7 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow = ", ".join(allowed_methods(request.app, request.url.path))
             return JSONResponse({"detail": "méthode non autorisée sur cette adresse"}, status_code=405,
                                 headers={"Allow": allow})
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        body: dict = {"detail": exc.detail}
+        if isinstance(exc.detail, list):  # the refused fields, also as one French sentence a page can show
+            body["message"] = " ; ".join(str(d.get("msg", "")) for d in exc.detail if isinstance(d, dict))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, exc: Exception):

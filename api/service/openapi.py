@@ -32,7 +32,8 @@ ERROR_SCHEMAS: dict[str, Any] = {
         "properties": {
             "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
             "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-            "row": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+            "row": {"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}],
+                    "description": "spreadsheet row of an imported file, or the record's code"},
             "msg": {"type": "string"},
             "type": {"type": "string"},
         },

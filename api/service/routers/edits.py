@@ -5,7 +5,6 @@ published plan makes a new draft (its child), published after its preview like a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
@@ -16,7 +15,7 @@ from api.outputs.viewjson import view_to_dict
 from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Plan
-from api.service.routers.common import Id, Strict, get_db, scoped
+from api.service.routers.common import Id, IsoDate, Strict, get_db, scoped
 from api.service.routers.plans import _new_job, plan_out
 from planner.core.hours import parse_hhmm
 
@@ -30,7 +29,7 @@ StaffCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 class MoveVisit(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"day": "2026-12-09", "staff_ids": ["N1"], "start_time": "10:30", "pin": True}]})
-    day: date
+    day: IsoDate
     staff_ids: list[StaffCode] = Field(default_factory=list, max_length=2,
                                        description="caregivers (one per role); empty: the same ones, or the best")
     start_time: Optional[str] = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
@@ -113,7 +112,7 @@ def pin_visit(plan_id: Id, patient_code: PatientCode, visit_index: VisitIndex, b
 
 
 @router.put("/{plan_id}/days/{day}/lock", summary="Lock a day (its rounds kept as they are) or unlock it")
-def lock_day(plan_id: Id, day: date, body: LockDay, request: Request, db: Session = Depends(get_db),
+def lock_day(plan_id: Id, day: IsoDate, body: LockDay, request: Request, db: Session = Depends(get_db),
              who: Principal = Depends(allow("planner"))) -> dict:
     from planner.home_visits.edits import lock_day as lock
 
