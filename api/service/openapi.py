@@ -88,6 +88,71 @@ CONFLICTS = {
 
 THROTTLED = {("POST", "/auth/token")}
 
+# The resources the routes answer with (`*_out` of the routers): the fields always present, named and typed, so
+# a client (and schemathesis's stateful links) knows that a plan's id is `id` and a job's plan is `plan_id`.
+_INT, _STR, _NUM = {"type": "integer"}, {"type": "string"}, {"type": "number"}
+_NULLABLE_INT = {"anyOf": [_INT, {"type": "null"}]}
+_NULLABLE_STR = {"anyOf": [_STR, {"type": "null"}]}
+
+
+def _resource(title: str, description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"title": title, "type": "object", "description": description, "properties": properties,
+            "required": required}
+
+
+RESOURCE_SCHEMAS: dict[str, Any] = {
+    "Plan": _resource("Plan", "A plan (draft, published or superseded).",
+                      {"id": _INT, "kind": _STR, "status": _STR, "title": _NULLABLE_STR}, ["id", "kind", "status"]),
+    "Job": _resource("Job", "A planning job; `plan_id` is its plan once done.",
+                     {"id": _INT, "kind": _STR, "status": _STR, "progress": _NUM, "plan_id": _NULLABLE_INT},
+                     ["id", "kind", "status", "plan_id"]),
+    "Patient": _resource("Patient", "A patient (a field staff member sees code, name and address only).",
+                         {"id": _INT, "code": _STR, "name": _STR}, ["id", "code", "name"]),
+    "Premises": _resource("Premises", "Premises proposed by a town hall or recorded by the planner.",
+                          {"id": _INT, "code": _STR, "name": _STR, "insee": _NULLABLE_STR, "status": _STR},
+                          ["id", "code", "name", "status"]),
+    "Staff": _resource("Staff", "A caregiver.", {"id": _INT, "code": _STR, "name": _STR, "role": _STR},
+                       ["id", "code", "name", "role"]),
+    "Unit": _resource("Unit", "A mobile unit.", {"id": _INT, "code": _STR, "name": _STR}, ["id", "code", "name"]),
+    "Territory": _resource("Territory", "A territory.", {"id": _INT, "code": _STR, "name": _STR},
+                           ["id", "code", "name"]),
+}
+
+
+def _crud(prefix: str, param: str, name: str) -> dict[tuple[str, str], tuple[str, bool]]:
+    one = f"{prefix}/{{{param}}}"
+    return {("GET", prefix): (name, True), ("POST", prefix): (name, False), ("GET", one): (name, False),
+            ("PATCH", one): (name, False)}
+
+
+# (method, path) -> (resource, answered as a list)
+RESPONSES: dict[tuple[str, str], tuple[str, bool]] = {
+    **_crud("/patients", "patient_id", "Patient"), **_crud("/premises", "premises_id", "Premises"),
+    **_crud("/staff", "obj_id", "Staff"), **_crud("/units", "obj_id", "Unit"),
+    ("POST", "/premises/{premises_id}/status"): ("Premises", False),
+    ("GET", "/territories"): ("Territory", True), ("GET", "/territories/{territory_id}"): ("Territory", False),
+    ("PATCH", "/territories/{territory_id}"): ("Territory", False),
+    ("GET", "/plans"): ("Plan", True), ("GET", "/plans/{plan_id}"): ("Plan", False),
+    ("POST", "/plans/{plan_id}/publish"): ("Plan", False),
+    ("POST", "/plans/{plan_id}/visits/{patient_code}/{visit_index}/move"): ("Plan", False),
+    ("PUT", "/plans/{plan_id}/visits/{patient_code}/{visit_index}/pin"): ("Plan", False),
+    ("PUT", "/plans/{plan_id}/days/{day}/lock"): ("Plan", False),
+    ("POST", "/plans"): ("Job", False), ("POST", "/plans/{plan_id}/replan"): ("Job", False),
+    ("POST", "/plans/{plan_id}/replan-around-pins"): ("Job", False),
+    ("GET", "/jobs"): ("Job", True), ("GET", "/jobs/{job_id}"): ("Job", False),
+    ("POST", "/jobs/{job_id}/cancel"): ("Job", False), ("POST", "/jobs/{job_id}/rerun"): ("Job", False),
+}
+
+
+def _document_success(op: dict[str, Any], key: tuple[str, str]) -> None:
+    if key not in RESPONSES:
+        return
+    name, many = RESPONSES[key]
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    for code, entry in op.get("responses", {}).items():
+        if code.startswith("2") and "application/json" in entry.get("content", {}):
+            entry["content"]["application/json"]["schema"] = {"type": "array", "items": ref} if many else ref
+
 
 def _error_codes(route: APIRoute, method: str) -> list[str]:
     key = (method, route.path_format)
@@ -109,7 +174,7 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    schema.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    schema.setdefault("components", {}).setdefault("schemas", {}).update({**ERROR_SCHEMAS, **RESOURCE_SCHEMAS})
     for name in ("HTTPValidationError", "ValidationError"):  # replaced by ErrorBody: not what the service writes
         schema["components"]["schemas"].pop(name, None)
     for route in app.state.route_table:  # app.routes nests the included routers (FastAPI >= 0.16x)
@@ -119,6 +184,7 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
             op = schema["paths"].get(route.path_format, {}).get(method.lower())
             if op is None:
                 continue
+            _document_success(op, (method, route.path_format))
             responses = op.setdefault("responses", {})
             codes = _error_codes(route, method)
             if "422" in responses:
