@@ -44,7 +44,8 @@ ERROR_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "description": "An error: `detail` is a French sentence, or the list of the refused fields.",
         "properties": {
-            "detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/ErrorItem"}}]},
+            "detail": {"anyOf": [{"type": "string"},
+                                 {"type": "array", "items": {"$ref": "#/components/schemas/ErrorItem"}}]},
             "message": {"type": "string", "description": "the refusals as one sentence"},
             "field": {"type": "string"},
         },
