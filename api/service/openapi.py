@@ -4,7 +4,8 @@ FastAPI documents each route's success and a 422 shaped as its own `HTTPValidati
 answers, on every route or on some:
 
 - 400 and 413 from the security middleware (unreadable body, bad Content-Length, body over the limit);
-- 401 and 403 from the role guard (`api.service.auth.Guard`) on every route that is not public;
+- 401 from the role guard (`api.service.auth.Guard`) on every route (a bad token, even on a public route), 403
+  on every route that is not public (those also declare the bearer security scheme);
 - 404 for an unknown or foreign id (every route with a path parameter, and the few listed in `NOT_FOUND`);
 - 409 for a state conflict (the routes listed in `CONFLICTS`), 429 on the login.
 
@@ -159,14 +160,16 @@ def _error_codes(route: APIRoute, method: str) -> list[str]:
     key = (method, route.path_format)
     codes = ["400", "413"]
     roles = route_roles(route)
-    if roles is not None and "public" not in roles:
-        codes += ["401", "403"]
+    if roles is not None:  # a token sent and invalid or expired is a 401 even on a public route
+        codes.append("401")
+        if "public" not in roles:
+            codes.append("403")
     if route.param_convertors or key in NOT_FOUND:
         codes.append("404")
     if key in CONFLICTS:
         codes.append("409")
     if key in THROTTLED:
-        codes += ["401", "429"]
+        codes += ["401", "429"]  # wrong email or password; too many attempts
     return codes
 
 
@@ -176,6 +179,8 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     schema.setdefault("components", {}).setdefault("schemas", {}).update({**ERROR_SCHEMAS, **RESOURCE_SCHEMAS})
+    schema["components"]["securitySchemes"] = {"bearer": {
+        "type": "http", "scheme": "bearer", "description": "le jeton de `POST /auth/token` (les pages : un cookie)"}}
     for name in ("HTTPValidationError", "ValidationError"):  # replaced by ErrorBody: not what the service writes
         schema["components"]["schemas"].pop(name, None)
     for route in app.state.route_table:  # app.routes nests the included routers (FastAPI >= 0.16x)
@@ -186,6 +191,9 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
             if op is None:
                 continue
             _document_success(op, (method, route.path_format))
+            roles = route_roles(route)
+            if roles is not None and "public" not in roles:
+                op["security"] = [{"bearer": []}]
             responses = op.setdefault("responses", {})
             codes = _error_codes(route, method)
             if "422" in responses:
