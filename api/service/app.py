@@ -32,7 +32,8 @@ Authentification : `POST /auth/token` puis `Authorization: Bearer <jeton>`."""
 
 
 def _field_of(loc: tuple | list) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # an empty key (an unknown property named "") is shown as "", so the field is still named
+    parts = [str(p) if p != "" else '""' for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(loc[-1] if loc else "")
 
 
