@@ -86,3 +86,15 @@ def test_an_unknown_empty_key_is_named(client):
     r = client.post("/auth/token", json={"email": "a@example.org", "password": "x", "": 1})
     assert r.status_code == 422
     assert [d["field"] for d in r.json()["detail"]] == ['""'], r.text
+
+
+def test_the_status_tables_name_existing_routes(app):
+    """A route renamed or removed leaves no stale line in api/service/openapi.py's tables (a stale line would
+    silently document nothing)."""
+    from api.service import openapi
+    from api.service.app import route_table
+
+    routes = {(m, r.path_format) for r in route_table(app) for m in r.methods}
+    for table in ("NOT_FOUND", "CONFLICTS", "THROTTLED", "RESPONSES"):
+        stale = set(getattr(openapi, table)) - routes
+        assert not stale, f"{table}: {sorted(stale)}"
