@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.service.db.session import make_engine, migrate, session_factory
+from api.service.openapi import allowed_methods, contract_openapi
 from api.service.security import SecurityMiddleware
 from api.service.throttle import LoginThrottle
 from api.service.settings import Settings
@@ -32,7 +33,8 @@ Authentification : `POST /auth/token` puis `Authorization: Bearer <jeton>`."""
 
 
 def _field_of(loc: tuple | list) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # an empty key (an unknown property named "") is shown as "", so the field is still named
+    parts = [str(p) if p != "" else '""' for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(loc[-1] if loc else "")
 
 
@@ -131,7 +133,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def on_http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 401 and request.url.path.startswith("/pages/") and request.method == "GET":
             return RedirectResponse("/pages/connexion", status_code=303)
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 405:  # Allow: every method served on the path, not only the first route's
+            allow = ", ".join(allowed_methods(request.app, request.url.path))
+            return JSONResponse({"detail": "méthode non autorisée sur cette adresse"}, status_code=405,
+                                headers={"Allow": allow})
+        body: dict = {"detail": exc.detail}
+        if isinstance(exc.detail, list):  # the refused fields, also as one French sentence a page can show
+            body["message"] = " ; ".join(str(d.get("msg", "")) for d in exc.detail if isinstance(d, dict))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(DBAPIError)
     async def on_database_down(request: Request, exc: DBAPIError):
@@ -157,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                   edits, batches, itineraries, ticks, maps, places, exports, public, audit, pages)]
     for r in routers:
         app.include_router(r)
+    app.openapi = lambda: contract_openapi(app)  # type: ignore[method-assign]
     app.state.route_table = [route for r in routers for route in r.routes if isinstance(route, APIRoute)]
     return app
 

@@ -173,7 +173,8 @@ def validate_rows(df: pd.DataFrame, kind: str, existing_codes: set[str],
         if kind == "premises" and "code" not in data:
             data["code"] = ""
         try:
-            item = schema.model_validate({**data, "options": options or None})
+            # A spreadsheet cell is text ("14", "48.5"): converted to the field types (lax), unlike JSON bodies.
+            item = schema.model_validate({**data, "options": options or None}, strict=False)
         except ValidationError as exc:
             for e in exc.errors():
                 field = ".".join(str(p) for p in e["loc"]) or "?"

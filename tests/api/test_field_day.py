@@ -82,7 +82,7 @@ def test_bad_ticks_are_refused_in_french_and_change_nothing(app, client, world, 
     # A day that has not come.
     future = run_plan("home_visits", start=(date.today() + timedelta(days=3)).isoformat())
     r = _tick(client, world, "field", future, "P3", day=(date.today() + timedelta(days=3)).isoformat())
-    assert r.status_code == 422 and "pas encore" in r.json()["detail"]
+    assert r.status_code == 422 and "pas encore" in r.json()["message"] and r.json()["detail"][0]["field"] == "day"
     # A past published plan (superseded by the one just published).
     with app.state.sessions() as db:
         assert db.get(Plan, plan).status == "superseded"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Any, Iterator, TypeVar
 
 from fastapi import HTTPException, Path, Request
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, GetJsonSchemaHandler, field_validator
+from pydantic_core import CoreSchema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +28,26 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="database id")]
 InseePath = Annotated[str, Path(pattern=r"^[0-9][0-9AB][0-9]{3}$", description="INSEE commune code")]
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """A date is written YYYY-MM-DD, as the schema says (`format: date`): no timestamp, no other ISO form."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("date attendue au format AAAA-MM-JJ")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("date inexistante (format AAAA-MM-JJ)") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# What `_no_control` lets through, as a JSON Schema pattern (every string of a request body carries it).
+NO_CONTROL_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$"
+
+
 def _no_control(value: Any) -> Any:
     if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
         raise ValueError("caractères de contrôle interdits")
@@ -38,10 +61,36 @@ def _no_control(value: Any) -> Any:
     return value
 
 
-class Strict(BaseModel):
-    """Request bodies refuse unknown fields (a typo is named, not ignored) and control characters."""
+def _pattern_strings(schema: Any) -> None:
+    """Add NO_CONTROL_PATTERN to every string (and object key) a property schema allows, refs aside."""
+    if isinstance(schema, list):
+        for s in schema:
+            _pattern_strings(s)
+        return
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
+        schema["pattern"] = NO_CONTROL_PATTERN
+    if schema.get("type") == "object" and "propertyNames" not in schema:
+        schema["propertyNames"] = {"pattern": NO_CONTROL_PATTERN}
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        _pattern_strings(schema.get(key))
+    for key in ("items", "additionalProperties"):
+        _pattern_strings(schema.get(key))
 
-    model_config = ConfigDict(extra="forbid")
+
+class Strict(BaseModel):
+    """Request bodies refuse unknown fields (a typo is named, not ignored), control characters, and values of
+    another JSON type than the schema's (no 0 for false, no "3" for 3); dates are `IsoDate`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict:
+        schema = handler(core_schema)
+        for prop in handler.resolve_ref_schema(schema).get("properties", {}).values():
+            _pattern_strings(prop)
+        return schema
 
     @field_validator("*", mode="after")
     @classmethod

@@ -7,7 +7,6 @@ published plan makes a new draft (its child), published after its preview like a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
@@ -18,7 +17,7 @@ from api.outputs.viewjson import view_to_dict
 from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Plan
-from api.service.routers.common import Id, Strict, get_db, scoped
+from api.service.routers.common import Id, IsoDate, Strict, get_db, scoped
 from api.service.routers.plans import _new_job, plan_out
 from planner.core.hours import parse_hhmm
 
@@ -32,7 +31,7 @@ StaffCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 class MoveVisit(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"day": "2026-12-09", "staff_ids": ["N1"], "start_time": "10:30", "pin": True}]})
-    day: date
+    day: IsoDate
     staff_ids: list[StaffCode] = Field(default_factory=list, max_length=2,
                                        description="caregivers (one per role); empty: the same ones, or the best")
     start_time: Optional[str] = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
@@ -48,7 +47,7 @@ class MoveSession(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"to_day": "2026-12-09", "to_half": "pm", "premises_code": "SALLE-77379", "pin": True}]})
     to_unit: Optional[StaffCode] = Field(default=None, description="unit that holds it; empty: the same")
-    to_day: Optional[date] = Field(default=None, description="day; empty: the same")
+    to_day: Optional[IsoDate] = Field(default=None, description="day; empty: the same")
     to_half: Optional[Half] = Field(default=None, description="am (morning) or pm (afternoon); empty: the same")
     premises_code: Optional[StaffCode] = Field(default=None, description="premises; empty: the same")
     pin: bool = Field(default=True, description="keep it there when re-planning")
@@ -131,7 +130,7 @@ def pin_visit(plan_id: Id, patient_code: PatientCode, visit_index: VisitIndex, b
 
 
 @router.put("/{plan_id}/days/{day}/lock", summary="Lock a day (its rounds kept as they are) or unlock it")
-def lock_day(plan_id: Id, day: date, body: LockDay, request: Request, db: Session = Depends(get_db),
+def lock_day(plan_id: Id, day: IsoDate, body: LockDay, request: Request, db: Session = Depends(get_db),
              who: Principal = Depends(allow("planner"))) -> dict:
     from planner.home_visits.edits import lock_day as lock
 
@@ -156,7 +155,7 @@ def replan_around_pins(plan_id: Id, body: AroundPins, request: Request, db: Sess
 @router.post("/{plan_id}/sessions/{unit_code}/{day}/{half}/move",
              summary="Move a rotation session to another half-day, unit or premises (checked at once; pinned by "
                      "default)")
-def move_session(plan_id: Id, unit_code: UnitCode, day: date, half: Half, body: MoveSession, request: Request,
+def move_session(plan_id: Id, unit_code: UnitCode, day: IsoDate, half: Half, body: MoveSession, request: Request,
                  db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
     from planner.rotations.edits import move_session as move
 
@@ -169,7 +168,7 @@ def move_session(plan_id: Id, unit_code: UnitCode, day: date, half: Half, body: 
 
 @router.put("/{plan_id}/sessions/{unit_code}/{day}/{half}/pin",
             summary="Pin a rotation half-day as it is (its session, or no session) or release it")
-def pin_session(plan_id: Id, unit_code: UnitCode, day: date, half: Half, body: PinVisit, request: Request,
+def pin_session(plan_id: Id, unit_code: UnitCode, day: IsoDate, half: Half, body: PinVisit, request: Request,
                 db: Session = Depends(get_db), who: Principal = Depends(allow("planner"))) -> dict:
     from planner.rotations.edits import set_session_pin
 

@@ -43,7 +43,12 @@ def _formats(text: Optional[str]) -> list[str] | None:
     return wanted
 
 
-@router.get("/{plan_id}/exports.zip", summary="Exports of the plan (maps, day sheets, CSV, XLSX, ICS, GPX, public pages)")
+ZIP = {200: {"description": "the exports as one ZIP archive",
+             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/{plan_id}/exports.zip", response_class=Response, responses=ZIP,
+            summary="Exports of the plan (maps, day sheets, CSV, XLSX, ICS, GPX, public pages)")
 def export_all(plan_id: Id, request: Request, formats: Optional[str] = None, db: Session = Depends(get_db),
                who: Principal = Depends(allow("planner"))):
     """`formats`: comma-separated subset of map, sheet, csv, xlsx, ics, gpx, public, summary, json."""

@@ -13,7 +13,7 @@ from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Plan
 from api.service.itineraries import own_itineraries, own_resources, published_plans
-from api.service.routers.common import Id, get_db, scoped, territory_of
+from api.service.routers.common import Id, IsoDate, get_db, scoped, territory_of
 from api.service.security import document_response
 
 router = APIRouter(tags=["itineraries"])
@@ -52,7 +52,7 @@ def my_days(db: Session, who: Principal, day: date | None) -> list[dict]:
 
 
 @router.get("/itineraries/mine", summary="My days in the published plans (field staff)")
-def mine(day: Optional[date] = None, db: Session = Depends(get_db),
+def mine(day: Optional[IsoDate] = None, db: Session = Depends(get_db),
          who: Principal = Depends(allow("field"))) -> list[dict]:
     its = my_days(db, who, day)
     n = _count_patients(its)
@@ -63,7 +63,7 @@ def mine(day: Optional[date] = None, db: Session = Depends(get_db),
 
 @router.get("/itineraries/mine/sheet", response_class=HTMLResponse,
             summary="My printable day sheet (A4, one page per day; field staff)")
-def my_sheet(day: Optional[date] = None, db: Session = Depends(get_db),
+def my_sheet(day: Optional[IsoDate] = None, db: Session = Depends(get_db),
              who: Principal = Depends(allow("field"))) -> HTMLResponse:
     from api.outputs.sheets import render_html
     from api.outputs.viewjson import view_from_dict

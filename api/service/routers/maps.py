@@ -3,7 +3,6 @@ self-contained offline SVG document."""
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 from typing import Optional
 
@@ -15,7 +14,7 @@ from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Plan
 from api.outputs.svgmap import PALETTE, render
-from api.service.routers.common import Id, get_db, scoped
+from api.service.routers.common import Id, IsoDate, get_db, scoped
 from api.service.routers.itineraries import my_days
 from api.service.security import document_response
 
@@ -56,7 +55,7 @@ def _page(title: str, svg: str) -> str:
 
 
 @router.get("/plans/{plan_id}/map", response_class=HTMLResponse, summary="Map of a plan (planner)")
-def plan_map(plan_id: Id, request: Request, day: Optional[date] = None, db: Session = Depends(get_db),
+def plan_map(plan_id: Id, request: Request, day: Optional[IsoDate] = None, db: Session = Depends(get_db),
              who: Principal = Depends(allow("planner"))) -> HTMLResponse:
     """The plan's road map (Leaflet from the service's vendored copy), one layer per person and day; a page
     like the others (scripts by nonce only), patients not named."""
@@ -71,7 +70,7 @@ def plan_map(plan_id: Id, request: Request, day: Optional[date] = None, db: Sess
 
 
 @router.get("/itineraries/mine/map", response_class=HTMLResponse, summary="Map of my day (field staff)")
-def my_map(request: Request, day: Optional[date] = None, db: Session = Depends(get_db),
+def my_map(request: Request, day: Optional[IsoDate] = None, db: Session = Depends(get_db),
            who: Principal = Depends(allow("field"))) -> HTMLResponse:
     its = my_days(db, who, day)
     routes, markers = itinerary_layers(its, show_patients=True)

@@ -16,7 +16,7 @@ from planner import kinds
 from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Job, Plan, Premises, Staff, Unit, User, utcnow
-from api.service.routers.common import Id, Strict, get_db, scoped, territory_of
+from api.service.routers.common import Id, IsoDate, Strict, get_db, scoped, territory_of
 from api.service.routers.jobs import job_out
 
 router = APIRouter(prefix="/plans", tags=["plans"])
@@ -33,7 +33,7 @@ class PlanRequest(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kind": "rotation", "start": "2026-12-07", "days": 10, "time_limit_s": 20, "title": "Décembre"}]})
     kind: Literal["home_visits", "rotation"] = Field(examples=["rotation"])
-    start: date = Field(examples=["2026-12-07"])
+    start: IsoDate = Field(examples=["2026-12-07"])
     days: int = Field(ge=1, le=56, description="1 to 56 days (8 weeks)", examples=[5])
     time_limit_s: float = Field(default=10, ge=1, le=600)
     seed: int = Field(default=1, ge=0, le=2**31 - 1)
@@ -55,7 +55,7 @@ class Change(Strict):
     absent_staff: Optional[str] = Field(default=None, max_length=64, description="staff code absent from `from_date`")
     unavailable_unit: Optional[str] = Field(default=None, max_length=64)
     withdrawn_premises: Optional[str] = Field(default=None, max_length=64, description="premises code")
-    from_date: Optional[date] = None
+    from_date: Optional[IsoDate] = None
     time_limit_s: float = Field(default=10, ge=1, le=600)
 
     @model_validator(mode="after")

@@ -52,7 +52,10 @@ def schedule(insee: InseePath, db: Session = Depends(get_db), _: Principal = Dep
     return schedule_data(db, insee)
 
 
-@router.get("/communes/{insee}/schedule.ics", summary="The same as an iCalendar feed for the town hall's website")
+@router.get("/communes/{insee}/schedule.ics", response_class=Response,
+            responses={200: {"description": "iCalendar feed (RFC 5545)",
+                             "content": {"text/calendar": {"schema": {"type": "string"}}}}},
+            summary="The same as an iCalendar feed for the town hall's website")
 def schedule_ics(insee: InseePath, db: Session = Depends(get_db), _: Principal = Depends(allow("public"))) -> Response:
     data = schedule_data(db, insee)
     body = public_feed(f"Unité mobile de santé — {data['commune']}", data["sessions"])

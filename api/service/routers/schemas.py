@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from pydantic import ConfigDict
 
-from api.service.routers.common import Strict
+from api.service.routers.common import IsoDate, Strict
 
 
 def _example(**example) -> ConfigDict:
@@ -117,7 +117,7 @@ class PatientIn(Strict):
     palliative: bool = False
     preferred_doctor: str = Field(default="", max_length=64)
     preferred_nurse: str = Field(default="", max_length=64)
-    last_visit: Optional[date] = Field(default=None, description="date of the last visit before this plan")
+    last_visit: Optional[IsoDate] = Field(default=None, description="date of the last visit before this plan")
     last_role: Optional[Literal["doctor", "nurse"]] = None
     options: Optional[dict[str, Any]] = Options  # window, joint, durations, unavailable dates...
 
@@ -139,7 +139,7 @@ class PatientPatch(Strict):
     palliative: Optional[bool] = None
     preferred_doctor: Optional[str] = Field(default=None, max_length=64)
     preferred_nurse: Optional[str] = Field(default=None, max_length=64)
-    last_visit: Optional[date] = None
+    last_visit: Optional[IsoDate] = None
     last_role: Optional[Literal["doctor", "nurse"]] = None
     options: Optional[dict[str, Any]] = Options
 

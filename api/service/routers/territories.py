@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Commune, Territory
-from api.service.routers.common import Id, Strict, get_db, territory_of
+from api.service.routers.common import Id, IsoDate, Strict, get_db, territory_of
 
 router = APIRouter(prefix="/territories", tags=["territories"])
 
@@ -67,7 +66,7 @@ def list_communes(territory_id: Id, db: Session = Depends(get_db),
 
 @router.get("/{territory_id}/records",
             summary="The territory as the planner's problem JSON (what `planner plan` reads)")
-def territory_records(territory_id: Id, kind: Literal["home_visits", "rotation"], start: date,
+def territory_records(territory_id: Id, kind: Literal["home_visits", "rotation"], start: IsoDate,
                       days: int = Query(ge=1, le=56), db: Session = Depends(get_db),
                       who: Principal = Depends(allow("planner"))) -> dict:
     """The documented problem JSON (docs/home_visits_format.md, docs/rotation_format.md) of the territory's

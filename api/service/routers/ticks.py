@@ -22,7 +22,7 @@ from api.service.audit import record_read
 from api.service.auth import Principal, allow
 from api.service.db.models import Patient, PatientAccess, Plan, Staff, Unit, UnitCrew, VisitTick
 from api.service.itineraries import own_itineraries, own_resources, plan_ticks
-from api.service.routers.common import Id, Strict, get_db, scoped, territory_of
+from api.service.routers.common import Id, IsoDate, Strict, get_db, scoped, territory_of
 
 router = APIRouter(tags=["field day"])
 REASONS_FR = {"absent": "patient absent", "hospitalised": "patient hospitalisé", "refused": "visite refusée"}
@@ -31,7 +31,7 @@ STATUS_FR = {"done": "faite", "not_done": "non faite"}
 
 class TickCreate(Strict):
     plan_id: int = Field(ge=1, le=2**31 - 1)
-    day: date
+    day: IsoDate
     patient_id: str = Field(min_length=1, max_length=64)
     status: Literal["done", "not_done"]
     reason: Optional[Literal["absent", "hospitalised", "refused"]] = None
@@ -75,7 +75,8 @@ def add_tick(body: TickCreate, db: Session = Depends(get_db), who: Principal = D
         raise HTTPException(409, f"le plan {plan.id} a été remplacé par un nouveau plan : pointez la visite "
                                  "dans le plan en vigueur")
     if body.day > date.today():
-        raise HTTPException(422, f"la visite est prévue le {day} : elle ne peut pas encore être pointée")
+        raise HTTPException(422, [{"loc": ["body", "day"], "field": "day",
+                                   "msg": f"la visite est prévue le {day} : elle ne peut pas encore être pointée"}])
     done = db.scalars(select(VisitTick).where(VisitTick.plan_id == plan.id, VisitTick.day == body.day,
                                               VisitTick.patient_code == body.patient_id)).first()
     if done is not None:
