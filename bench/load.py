@@ -117,7 +117,7 @@ def next_monday() -> date:
     return d + timedelta(days=(7 - d.weekday()) % 7)
 
 
-def start_service(tmp: str, *, publish: bool = True, log=print) -> Service:
+def start_service(tmp: str, *, publish: bool = True, log=print, processes: int = 1) -> Service:
     """`planner serve --demo` on a fresh SQLite file in `tmp`; accounts, tokens and (publish) a published plan."""
     db_url = f"sqlite:///{tmp}/load.db"
     codes = seed(db_url)
@@ -125,7 +125,7 @@ def start_service(tmp: str, *, publish: bool = True, log=print) -> Service:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PLANNER_SECRET_KEY": "bench-load-secret-assez-long-pour-hs256-0123456789"}
     cmd = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--demo", "--db", db_url,
-           "--host", "127.0.0.1", "--port", str(port)]
+           "--host", "127.0.0.1", "--port", str(port), "--processes", str(processes)]
     out = open(Path(tmp) / "server.log", "wb")
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -308,13 +308,15 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--solve-limit", type=float, default=45, help="time limit of the solve of the second phase (s)")
     ap.add_argument("--phases", default="idle,solving")
+    ap.add_argument("--processes", type=int, default=1, help="web processes of the service (planner serve --processes)")
     args = ap.parse_args()
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
     errors = 0
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
         t0 = time.perf_counter()
-        svc = start_service(tmp)
-        print(f"service up on {svc.base} in {time.perf_counter() - t0:.1f} s; {args.clients} clients x "
+        svc = start_service(tmp, processes=args.processes)
+        print(f"service up on {svc.base} ({args.processes} web process(es)) in {time.perf_counter() - t0:.1f} s; "
+              f"{args.clients} clients x "
               f"{args.seconds:.0f} s per phase")
         try:
             for name in phases:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -53,7 +54,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
                                                     "(hôte:port de sa tête ; défaut : PLANNER_RAY_ADDRESS, "
                                                     "sinon un Ray local intégré)"),
           network: Optional[Path] = typer.Option(None, "--network", help="réseau routier OSM (.osm, .pbf, .graphml) "
-                                                 "pour les temps de trajet ; sans lui : modèle approché")) -> None:
+                                                 "pour les temps de trajet ; sans lui : modèle approché"),
+          processes: int = typer.Option(1, "--processes", min=1, max=32,
+                                        help="processus du service web sur le même port (plusieurs : ils "
+                                             "partagent la base et le Ray démarré ici)")) -> None:
     """Lancer le service web et ses pages."""
     import uvicorn
 
@@ -61,5 +65,32 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     c = app.state.jobs.cluster
     where = "Ray intégré" if c.get("address") == "local" else f"cluster Ray {c.get('address')}"
     Console().print(f"Service sur http://{host}:{port}/ (documentation : /docs) ; calculs sur {where} : "
-                    f"{c.get('nodes', 0)} nœud(s), {c.get('cpus', 0)} CPU")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+                    f"{c.get('nodes', 0)} nœud(s), {c.get('cpus', 0)} CPU"
+                    + (f" ; {processes} processus web" if processes > 1 else ""))
+    if processes == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    # Several processes: this one keeps the embedded Ray (or the cluster's address) and the migrated, seeded
+    # database; each web process builds its own app from the environment and joins that Ray.
+    s = app.state.settings
+    os.environ.update({"PLANNER_DATABASE_URL": s.database_url, "PLANNER_WORKERS": str(s.workers),
+                       "PLANNER_RAY_ADDRESS": ray_address or _gcs_address()})
+    if s.network_path:
+        os.environ["PLANNER_NETWORK"] = str(s.network_path)
+    uvicorn.run("api.cli.serve:process_app", factory=True, workers=processes, host=host, port=port,
+                log_level="info")
+
+
+def _gcs_address() -> str:
+    """host:port of the Ray this process started, for the web processes to join."""
+    import ray
+
+    return ray.get_runtime_context().gcs_address
+
+
+def process_app():
+    """The app of one web process of a multi-process `planner serve` (settings from the environment)."""
+    from api.service.app import create_app
+    from api.service.settings import Settings
+
+    return create_app(Settings.from_env())

@@ -74,11 +74,16 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def test_job_runs_in_a_worker_process_and_reports_progress(app, client, world, svc):
     h = world.headers("planner")
     jid = _start(client, h, title="slow")
     job = _until(app, jid, lambda j: j.status == "running" and j.progress > 0)
     assert _pid(job) != os.getpid() and job.attempts == 1
+    assert _niceness(_pid(job)) > _niceness(os.getpid())  # Ray's workers yield the CPU to the service
     assert svc.wait_job(client, h, jid)["status"] == "done"
 
 
@@ -117,11 +122,11 @@ def test_killed_worker_is_retried_then_interrupted_and_rerun(app, client, world,
     assert svc.wait_job(client, h, jid, timeout=90)["status"] == "done"
 
 
-def _serve(url: str, port: int) -> subprocess.Popen:
+def _serve(url: str, port: int, *extra: str) -> subprocess.Popen:
     env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
     env.pop("PLANNER_SECRET_KEY", None)
     proc = subprocess.Popen([PLANNER, "serve", "--db", url, "--port", str(port),
-                             "--workers", "1"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                             "--workers", "1", *extra], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     for _ in range(1200):
         try:
@@ -202,6 +207,68 @@ def test_service_restart_loses_no_job_no_plan_and_keeps_tokens(db_url, tmp_path)
         for jid in (running, queued):
             job = wait(jid, lambda j: j["status"] in FINAL, timeout=180)
             assert job["status"] == "done" and job["plan_id"], job
+    finally:
+        _stop(proc)
+        engine.dispose()
+
+
+def _web_children(pid: int) -> set[int]:
+    """The web processes uvicorn spawned for `planner serve --processes N`."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid and b"spawn_main" in cmd:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_serve_with_two_web_processes_shares_database_and_ray(db_url):
+    """`planner serve --processes 2`: two web processes on one port, one database, the Ray the parent
+    started; a token made by one works on the other, and a job is run by a web process to its plan."""
+    import socket
+
+    from api.cli.users import add_user
+    from api.service.db.seed import ensure_territory, seed_demo_people
+    from api.service.db.session import make_engine, migrate, session_factory
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    with session_factory(engine)() as db:
+        t = ensure_territory(db, "demo", COMMUNES, "Démo")
+        seed_demo_people(db, t, COMMUNES, n_patients=8, n_doctors=1, n_nurses=1, n_units=1)
+    add_user(db_url, email="p@example.org", role="planner", password="motdepasse-test", territory="demo",
+             engine=engine)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    proc = _serve(db_url, port, "--processes", "2")
+    try:
+        end = time.monotonic() + 60
+        while len(_web_children(proc.pid)) < 2 and time.monotonic() < end:
+            time.sleep(0.2)
+        web = _web_children(proc.pid)
+        assert len(web) == 2
+        tok = httpx.post(f"{base}/auth/token", json={"email": "p@example.org", "password": "motdepasse-test"},
+                         timeout=10).json()
+        h = {"Authorization": f"Bearer {tok['access_token']}"}
+        for _ in range(10):  # a new connection each time: both processes answer, with the same key
+            assert httpx.get(f"{base}/jobs", headers=h, timeout=10).status_code == 200
+        body = {"kind": "home_visits", "start": (date.today() + timedelta(days=2)).isoformat(), "days": 1}
+        r = httpx.post(f"{base}/plans", json=body, headers=h, timeout=10)
+        assert r.status_code == 202, r.text
+        jid, end = r.json()["id"], time.monotonic() + 120
+        while (job := httpx.get(f"{base}/jobs/{jid}", headers=h, timeout=10).json())["status"] not in FINAL:
+            assert time.monotonic() < end, job
+            time.sleep(0.2)
+        assert job["status"] == "done" and job["plan_id"], job
+        with session_factory(engine)() as db:
+            owner = db.get(Job, jid).owner
+        assert int(owner.split(":")[1]) in web  # taken by a web process, solved on the parent's Ray
     finally:
         _stop(proc)
         engine.dispose()

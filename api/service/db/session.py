@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+POOL_SIZE = 20
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -24,7 +25,10 @@ def make_engine(url: str) -> Engine:
     """An engine; SQLite gets foreign keys on, WAL (readers do not wait for a job's progress writes) and a
     wait instead of 'database is locked'."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # A pool as large as the service's thread pool: a connection opened per request (with its pragmas)
+        # cost more than the query it served.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001
@@ -34,7 +38,7 @@ def make_engine(url: str) -> Engine:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
 
 
 def migrate(engine: Engine) -> None:
