@@ -14,18 +14,13 @@ import json
 import re
 from typing import Any
 
-from planner.core.french import WEEKDAYS
-from planner.core.hours import WeeklyHours, format_hhmm, parse_hhmm
+from planner.core.french import WEEKDAYS, WEEKDAYS_SHORT
+from planner.core.hours import WeeklyHours, format_hhmm, parse_hhmm, weekday_span
 
 FIELD = "options.hours"
-WEEKDAYS_SHORT = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 _CLOCK = re.compile(r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00(:00)?)$")
 _SHAPE = ("une liste d'entrées [premier jour, dernier jour, [[début, fin], …]] est attendue, par exemple "
           '[["lundi", "lundi", [["09:00", "12:00"]]]]')
-
-
-def _span(first: int, last: int) -> list[int]:
-    return list(range(first, last + 1)) if first <= last else [*range(first, 7), *range(0, last + 1)]
 
 
 def _minutes(text: Any) -> int | None:
@@ -83,7 +78,7 @@ def hours_problems(value: Any) -> list[tuple[int | None, str]]:
                 problems.append((i, f"{label} : le créneau {format_hhmm(a)}–{format_hhmm(b)} finit avant de "
                                     "commencer (l'heure de fin doit suivre l'heure de début)"))
             else:
-                for d in _span(*days):
+                for d in weekday_span(*days):
                     by_day.setdefault(d, []).append((a, b, i))
     for d, spans in sorted(by_day.items()):
         spans.sort()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+WEEKDAYS_SHORT = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")  # "lun. 05/12", "lun.–ven. 09h00–12h00"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 ROLE_FR = {"doctor": "médecin", "nurse": "infirmier·e", "ipa": "infirmier·e en pratique avancée",

@@ -41,6 +41,12 @@ def format_hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def weekday_span(first: int, last: int) -> list[int]:
+    """The weekdays (Monday = 0) an opening-hours entry from `first` to `last` covers, both included; past
+    Sunday it wraps round ("samedi" to "lundi": 5, 6, 0)."""
+    return list(range(first, last + 1)) if first <= last else [*range(first, 7), *range(0, last + 1)]
+
+
 @dataclass(frozen=True, slots=True)
 class WeeklyHours:
     """Opening ranges for each weekday, Monday = 0."""
@@ -73,8 +79,7 @@ class WeeklyHours:
                 d0, d1 = WEEKDAYS_FR.index(first.lower()), WEEKDAYS_FR.index(last.lower())
             except (ValueError, TypeError, AttributeError):
                 raise ValueError(f"opening-hours entry not understood: {entry!r}") from None
-            span = range(d0, d1 + 1) if d0 <= d1 else [*range(d0, 7), *range(0, d1 + 1)]
-            for d in span:
+            for d in weekday_span(d0, d1):
                 for start, end in ranges:
                     days[d].append(TimeRange(parse_hhmm(start), parse_hhmm(end)))
         return cls(tuple(tuple(sorted(d, key=lambda r: r.start_min)) for d in days))

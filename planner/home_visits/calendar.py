@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
+from planner.core.french import WEEKDAYS_SHORT
 from planner.core.hours import TimeRange
 from planner.core.worktime import legal_spans
 from planner.home_visits.daychoice import DayChoice, DayChoiceProblem, Entry, Item, Lane, Limits, Pattern
@@ -31,11 +32,10 @@ from planner.core.travel import TravelMatrix
 OVERDUE_CATCH_UP_DAYS = 6
 NEAR_WEIGHT = 0.7  # cost bonus per nearby visit already on that day (up to 4): clusters rounds
 EST_TRAVEL_MIN = 15  # planning estimate of driving per visit, used only to size daily capacity
-WEEKDAY_ABBR_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 
 
 def fr_day(d: date) -> str:
-    return f"{WEEKDAY_ABBR_FR[d.weekday()]} {d.day:02d}/{d.month:02d}"
+    return f"{WEEKDAYS_SHORT[d.weekday()]} {d.day:02d}/{d.month:02d}"
 
 
 @dataclass(frozen=True, slots=True)

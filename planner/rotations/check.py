@@ -15,7 +15,7 @@ from planner.core.errors import InputError
 from planner.core.hours import format_hhmm
 from planner.rotations.assemble import in_need
 from planner.rotations.legs import build_day
-from planner.rotations.candidates import unit_candidates
+from planner.rotations.candidates import candidate
 from planner.rotations.model import HALF_FR, HALVES, RotationProblem, RotationSolution
 from planner.rotations.reach import communes_reach, uptake_costs
 from planner.rotations.slots import session_capacity
@@ -218,7 +218,7 @@ def _check_pins(problem: RotationProblem, matrix: TravelMatrix, solution: Rotati
     """Each half-day pinned by hand holds its premises, or stays empty. A pin the problem no longer allows
     on its own (premises closed since, member away) may be left out: the solver lists it in its warnings."""
     out: list[str] = []
-    feasible: set | None = None
+    units = {u.id: u for u in problem.units}
     prem = problem.premises_by_id()
     for pin in problem.pins:
         s = solution.session_at(*pin.key)
@@ -226,10 +226,9 @@ def _check_pins(problem: RotationProblem, matrix: TravelMatrix, solution: Rotati
         if got == pin.premises_id:
             continue
         if pin.premises_id and s is None:
-            if feasible is None:
-                feasible = {(c.unit_id, c.day, c.half, c.premises_id) for u in problem.units
-                            for c in unit_candidates(problem, matrix, u)}
-            if (*pin.key, pin.premises_id) not in feasible:
+            u, p = units.get(pin.unit_id), prem.get(pin.premises_id)  # a pin naming what is gone: not allowed
+            if u is None or p is None or pin.half not in HALVES \
+                    or isinstance(candidate(problem, matrix, u, pin.day, pin.half, p), str):
                 continue
         want = prem[pin.premises_id].name if pin.premises_id in prem else "aucune séance"
         have = prem[got].name if got in prem else "aucune séance"

@@ -19,10 +19,11 @@ from planner.core.french import day_fr
 from planner.core.hours import format_hhmm
 from planner.core.travel import TravelMatrix
 from planner.rotations.assemble import allocate_greedy, assemble
-from planner.rotations.candidates import ceil_min, unit_candidates
+from planner.rotations.candidates import candidate, ceil_min, drive_s
 from planner.rotations.check import check
 from planner.rotations.cpsat.read_ortools import allocate_fair
-from planner.rotations.model import HALF_FR, HALVES, RotationProblem, RotationSolution, Session, SessionPin
+from planner.rotations.model import (HALF_FR, HALVES, Premises, RotationProblem, RotationSolution, Session,
+                                     SessionPin, Unit)
 from planner.rotations.slots import session_window
 
 FAIR_LIMIT_S = 1.0  # search time for sharing the sessions' consultations again after an edit
@@ -41,36 +42,33 @@ def _slot(problem: RotationProblem, unit_id: str, day: date, half: str) -> str:
     return f"{problem.unit(unit_id).name}, {day_fr(day)} {HALF_FR[half]}"
 
 
-def _why_not(problem: RotationProblem, matrix: TravelMatrix, unit_id: str, day: date, half: str,
-             premises_id: str) -> str:
-    """Why this unit cannot consult at these premises on that half-day, in the planner's words."""
-    u = problem.unit(unit_id)
-    p = problem.premises_by_id()[premises_id]
-    holidays = problem.holidays()
-    if day not in u.dates:
+def _why_not(problem: RotationProblem, matrix: TravelMatrix, unit: Unit, day: date, half: str,
+             premises: Premises, reason: str) -> str:
+    """Why this unit cannot consult at these premises on that half-day, in the planner's words: a reason code
+    of `candidate` (planner.rotations.candidates.REASONS) in French."""
+    u, p = unit, premises
+    if reason == "outside_mission":
         return f"le {day_fr(day)} est hors de la mission de {u.name} (du {day_fr(u.start)} au {day_fr(u.end)})"
-    if day in holidays and day not in u.worked_holidays:
-        return f"le {day_fr(day)} est un jour férié ({holidays[day]})"
-    if u.is_rest(day):
+    if reason == "holiday":
+        return f"le {day_fr(day)} est un jour férié ({problem.holidays()[day]})"
+    if reason == "rest":
         return f"le {day_fr(day)} est un jour de repos de {u.name}"
-    if not u.members_on(day):
+    if reason == "no_member":
         return f"aucun membre de {u.name} n'est disponible le {day_fr(day)}"
-    if p.status == "withdrawn":
+    if reason == "withdrawn":
         return f"le local {p.name} a été retiré par la commune"
-    window = session_window(problem, p, day, half)
-    if window is None:
+    if reason == "closed":
         return (f"le local {p.name} n'est pas ouvert au moins {problem.half_days.min_session_min} min le "
                 f"{day_fr(day)} {HALF_FR[half]}")
-    nights = u.night_places()
-    go = min(matrix.time_s(n, p.id) for n in nights)
-    back = min(matrix.time_s(p.id, n) for n in nights)
-    if go + back > u.max_driving_min * 60:
+    go, back = drive_s(matrix, u, p.id)
+    if reason == "too_far":
         return (f"{p.name} est à {ceil_min(go + back)} min aller-retour, au-delà de la limite de conduite de "
                 f"{u.name} ({u.max_driving_min} min par jour)")
-    if window[0] - ceil_min(go) < u.day_start_min:
-        return (f"{u.name} ne peut pas être à {p.name} à {format_hhmm(window[0])} en partant à "
+    if reason == "too_early":
+        start = session_window(problem, p, day, half)[0]
+        return (f"{u.name} ne peut pas être à {p.name} à {format_hhmm(start)} en partant à "
                 f"{format_hhmm(u.day_start_min)} ({ceil_min(go)} min de route)")
-    if window[1] + ceil_min(back) > u.day_end_min:
+    if reason == "too_late":
         return (f"{u.name} ne serait pas rentrée avant {format_hhmm(u.day_end_min)} après la séance à {p.name} "
                 f"({ceil_min(back)} min de route)")
     return f"les membres présents de {u.name} ne peuvent tenir aucune consultation à {p.name} ce jour-là"
@@ -92,14 +90,13 @@ def move_session(problem: RotationProblem, solution: RotationSolution, matrix: T
     prem = problem.premises_by_id()
     if pid not in prem:
         raise _refuse(f"local inconnu dans ce plan : {pid}", "premises_id")
-    for key in {(unit_id, day, half), (uid, d, h)}:
-        held = problem.pin(*key)
-        if held is not None and key != (unit_id, day, half) and (held.premises_id or "") != pid:
-            raise _refuse(f"{_slot(problem, *key)} est épinglée : désépinglez-la pour la modifier", "to_day")
-    cand = next((c for c in unit_candidates(problem, matrix, problem.unit(uid))
-                 if (c.day, c.half, c.premises_id) == (d, h, pid)), None)
-    if cand is None:
-        raise _refuse(f"{target} à {prem[pid].name} : {_why_not(problem, matrix, uid, d, h, pid)}", "to_day")
+    held = problem.pin(uid, d, h)  # the session's own half-day is released by the move
+    if held is not None and (uid, d, h) != (unit_id, day, half) and held.premises_id != pid:
+        raise _refuse(f"{target} est épinglée : désépinglez-la pour la modifier", "to_day")
+    cand = candidate(problem, matrix, problem.unit(uid), d, h, prem[pid])
+    if isinstance(cand, str):
+        why = _why_not(problem, matrix, problem.unit(uid), d, h, prem[pid], cand)
+        raise _refuse(f"{target} à {prem[pid].name} : {why}", "to_day")
     kept = [s for s in solution.sessions if (s.unit_id, s.day, s.half) not in {(unit_id, day, half), (uid, d, h)}]
     others = sum(1 for s in kept if (s.day, s.half, s.premises_id) == (d, h, pid))
     if others >= prem[pid].rooms:
@@ -159,11 +156,17 @@ def set_session_pin(problem: RotationProblem, solution: RotationSolution, unit_i
 def lost_pins(problem: RotationProblem, matrix: TravelMatrix, solution: RotationSolution) -> tuple[str, ...]:
     """Warnings for the pinned sessions a plan could not keep (the problem no longer allows them)."""
     out = []
+    prem = problem.premises_by_id()
     for pin in problem.pins:
         s = solution.session_at(*pin.key)
         if pin.premises_id and (s is None or s.premises_id != pin.premises_id):
-            why = _why_not(problem, matrix, *pin.key, pin.premises_id) if pin.premises_id in \
-                problem.premises_by_id() else "local inconnu"
+            why = "local inconnu"
+            if pin.premises_id in prem:
+                u, p = problem.unit(pin.unit_id), prem[pin.premises_id]
+                found = candidate(problem, matrix, u, pin.day, pin.half, p)
+                # a pin allowed on its own yet not kept (rooms, the week's limits) reads as the last rule
+                why = _why_not(problem, matrix, u, pin.day, pin.half, p,
+                               found if isinstance(found, str) else "no_capacity")
             out.append(f"séance épinglée non tenue : {_slot(problem, *pin.key)} à {pin.premises_id} ({why})")
     return tuple(out)
 
